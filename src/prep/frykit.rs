@@ -105,7 +105,7 @@ fn u32_at(b: &[u8], at: usize) -> Result<u32, FrykitError> {
         .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
         .ok_or(FrykitError::Truncated {
             at,
-            needed: at + 4 - b.len(),
+            needed: (at + 4).saturating_sub(b.len()),
         })
 }
 
