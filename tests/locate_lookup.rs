@@ -49,7 +49,7 @@ fn random_points_agree_with_geo_contains() {
                 let truth = u.geometry.contains(&p);
                 match hit {
                     Some(h) if h.on_boundary => {
-                        assert!(geo::Distance::distance(geo::Euclidean, &p, &u.geometry) <= BOUNDARY_EPSILON * 1.01)
+                        assert!(geo::Distance::distance(&geo::Euclidean, &p, &u.geometry) <= BOUNDARY_EPSILON * 1.01)
                     }
                     Some(_) => assert!(truth, "{kind:?} {} should not contain {p:?}", u.id),
                     None => assert!(!truth, "{kind:?} {} contains {p:?} but was not found", u.id),
