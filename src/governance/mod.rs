@@ -8,6 +8,7 @@
 
 pub mod body;
 pub mod clause;
+pub mod footprint;
 pub mod matter;
 pub mod mechanism;
 pub mod obligations;
