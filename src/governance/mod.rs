@@ -6,13 +6,18 @@
 //! default and replaceable per file from a dataset directory). The engine
 //! reads them together with the atlas.
 
+pub mod actors;
+pub mod analyze;
 pub mod body;
 pub mod clause;
 pub mod footprint;
+pub mod jurisdiction;
 pub mod matter;
 pub mod mechanism;
 pub mod obligations;
+pub mod places;
 pub mod rules;
+pub mod water;
 
 pub use body::{Department, Level};
 pub use clause::Clause;
