@@ -7,7 +7,9 @@
 #![warn(missing_docs)]
 
 pub mod atlas;
+pub mod cli;
 pub mod governance;
+pub mod http;
 pub mod index;
 pub mod locate;
 pub mod prep;
