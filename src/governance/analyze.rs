@@ -530,12 +530,8 @@ impl Ctx<'_> {
                     }
                     _ => {}
                 }
-                if u.provenance() != "official" || layer.provenance.status != "official" {
-                    let p = if u.provenance() != "official" {
-                        u.provenance()
-                    } else {
-                        layer.provenance.status.as_str()
-                    };
+                let p = places::provenance(self.atlas, kind, u);
+                if p != "official" {
                     extra.insert("provenance".into(), json!(p));
                 }
                 Some(Touched {
@@ -750,7 +746,7 @@ impl Ctx<'_> {
                         name: String::new(),
                     }),
                     members,
-                    provenance: m.provenance().to_string(),
+                    provenance: places::provenance(self.atlas, LayerKind::MetroArea, m),
                 }),
                 above,
                 reason: format!(
@@ -847,7 +843,7 @@ impl Ctx<'_> {
                                 "name": u.name,
                                 "lead_city": place_of(self.atlas, u.prop_str("lead_city").unwrap_or_default()),
                                 "members_touched": touched,
-                                "provenance": u.provenance(),
+                                "provenance": places::provenance(self.atlas, LayerKind::MetroArea, u),
                             })
                         })
                         .collect();
@@ -855,9 +851,8 @@ impl Ctx<'_> {
                         let prov = self
                             .units(LayerKind::MetroArea)
                             .iter()
-                            .map(|u| u.provenance())
-                            .find(|p| *p != "official")
-                            .map(str::to_string);
+                            .map(|u| places::provenance(self.atlas, LayerKind::MetroArea, u))
+                            .find(|p| p != "official");
                         out.push(item(json!({ "metro_areas": metros }), prov));
                     }
                 }
@@ -880,7 +875,7 @@ impl Ctx<'_> {
                                 "name": u.name,
                                 "cities_touched": touched,
                                 "partners": partners,
-                                "provenance": u.provenance(),
+                                "provenance": places::provenance(self.atlas, LayerKind::Corridor, u),
                             })
                         })
                         .collect();
@@ -888,9 +883,8 @@ impl Ctx<'_> {
                         let prov = self
                             .units(LayerKind::Corridor)
                             .iter()
-                            .map(|u| u.provenance())
-                            .find(|p| *p != "official")
-                            .map(str::to_string);
+                            .map(|u| places::provenance(self.atlas, LayerKind::Corridor, u))
+                            .find(|p| p != "official");
                         out.push(item(json!({ "corridors": corridors }), prov));
                     }
                 }

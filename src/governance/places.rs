@@ -65,3 +65,14 @@ pub fn groups_of(atlas: &Atlas, kind: LayerKind, prefecture: &str) -> Vec<String
         .map(|g| g.id.clone())
         .collect()
 }
+
+/// Provenance status of a unit: its own `provenance` property when that is
+/// not `official`, else its layer's status (`official`, `secondary`, `reconstructed`).
+pub fn provenance(atlas: &Atlas, kind: LayerKind, u: &Unit) -> String {
+    let own = u.provenance();
+    if own != "official" {
+        own.to_string()
+    } else {
+        atlas.layer(kind).provenance.status.clone()
+    }
+}
