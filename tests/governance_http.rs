@@ -492,3 +492,108 @@ async fn governance_rules_summary() {
     assert_eq!(v["catalog"]["provenance"], "template");
     assert!(v["water"].as_str().unwrap().contains("no river graph"));
 }
+
+/// Copies the embedded dataset's files into a fresh directory.
+fn dataset_copy(name: &str) -> std::path::PathBuf {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let dst = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dst);
+    std::fs::create_dir_all(dst.join("layers")).unwrap();
+    std::fs::create_dir_all(dst.join("governance")).unwrap();
+    std::fs::copy(src.join("manifest.json"), dst.join("manifest.json")).unwrap();
+    for e in std::fs::read_dir(src.join("layers")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dst.join("layers").join(p.file_name().unwrap())).unwrap();
+    }
+    dst
+}
+
+#[tokio::test]
+async fn a_dataset_directory_replaces_the_matter_catalog() {
+    let dir = dataset_copy("gov-dataset-official");
+    std::fs::write(
+        dir.join("governance/matters.toml"),
+        r#"
+[catalog]
+provenance = "official"
+source = "test list"
+basis = ["五", "七"]
+
+[[matter]]
+id = "odour"
+name_zh = "恶臭"
+name_en = "Odour"
+themes = ["air"]
+lead = "eco_environment"
+cooperating = ["housing_construction"]
+"#,
+    )
+    .unwrap();
+    let atlas = Atlas::load_dir(&dir).expect("copied dataset loads");
+    let app = router(AppState::new(atlas, DataSource::Dir(dir.clone())));
+    let req = Request::post("/v1/issues/analyze")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"matter":"odour","places":["420802"]}).to_string(),
+        ))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(v["matter"]["known"], true);
+    assert_eq!(v["lead_department"]["provenance"], "official");
+    assert_eq!(v["lead_department"]["name_zh"], "东宝区生态环境部门");
+    // The embedded catalog is gone: `water` is now unknown.
+    let req = Request::post("/v1/issues/analyze")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"matter":"water","places":["420802"]}).to_string(),
+        ))
+        .unwrap();
+    let v: Value = serde_json::from_slice(
+        &app.oneshot(req)
+            .await
+            .unwrap()
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes(),
+    )
+    .unwrap();
+    assert_eq!(v["matter"]["known"], false);
+
+    // Invalid rules in the dataset: 503 problem, the atlas keeps serving /v1/locate.
+    let bad = dataset_copy("gov-dataset-bad");
+    std::fs::write(
+        bad.join("governance/mechanisms.toml"),
+        "[[mechanism]]\nid = 1\n",
+    )
+    .unwrap();
+    let atlas = Atlas::load_dir(&bad).unwrap();
+    let app = router(AppState::new(atlas, DataSource::Dir(bad)));
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/v1/obligations?date=2027-01-10")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let res = app
+        .oneshot(
+            Request::get("/v1/locate?lon=114.25&lat=30.6")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
