@@ -124,12 +124,27 @@ pub fn parse(value: &Value, path: &str, max_vertices: usize) -> Result<Footprint
         return Err(FootprintError::Empty);
     }
     for (i, poly) in fp.polygons.iter().enumerate() {
-        if let Err(e) = poly.check_validation() {
+        // The validity check runs geo's relate machinery on user input; contain
+        // any panic there as a refusal rather than a crash.
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            poly.check_validation().map_err(|e| e.to_string())
+        }))
+        .unwrap_or_else(|_| Err("the validity check failed on this polygon".to_string()));
+        if let Err(e) = checked {
             return Err(invalid(
                 &format!("{path} (polygon {i})"),
                 format!("not a valid polygon: {e}"),
             ));
         }
+    }
+    if fp.polygons.0.len() > 1 {
+        // Overlapping parts (e.g. features of a collection) are merged, so an
+        // overlap is neither counted twice nor cancelled by the even-odd rule.
+        let parts = std::mem::replace(&mut fp.polygons, MultiPolygon(Vec::new()));
+        fp.polygons = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            geo::unary_union(parts.0.iter())
+        }))
+        .map_err(|_| invalid(path, "the polygons could not be merged"))?;
     }
     Ok(fp)
 }
@@ -329,6 +344,36 @@ mod tests {
         );
         let f = p(json!({"type":"Feature","properties":null,"geometry":{"type":"MultiPolygon","coordinates":[sq]}})).unwrap();
         assert_eq!(f.polygons.0.len(), 1);
+        // Two overlapping squares merge into one region (area not doubled, not cancelled).
+        let a = json!([[
+            [114.0, 30.0],
+            [114.2, 30.0],
+            [114.2, 30.2],
+            [114.0, 30.2],
+            [114.0, 30.0]
+        ]]);
+        let b = json!([[
+            [114.1, 30.1],
+            [114.3, 30.1],
+            [114.3, 30.3],
+            [114.1, 30.3],
+            [114.1, 30.1]
+        ]]);
+        let m = p(json!({"type":"MultiPolygon","coordinates":[a, b]})).unwrap();
+        assert_eq!(m.polygons.0.len(), 1);
+        let area = crate::governance::jurisdiction::area_m2(&m.polygons);
+        let one = crate::governance::jurisdiction::area_m2(&MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![
+                (114.0, 30.0),
+                (114.2, 30.0),
+                (114.2, 30.2),
+                (114.0, 30.2),
+                (114.0, 30.0),
+            ]),
+            vec![],
+        )]));
+        // Union of two equal squares overlapping by a quarter: 1.75 squares.
+        assert!((area / one - 1.75).abs() < 1e-3, "{}", area / one);
         let gc = p(json!({"type":"GeometryCollection","geometries":[
             {"type":"MultiPoint","coordinates":[[114.0,30.0],[114.0,30.5,12.0]]},
             {"type":"MultiLineString","coordinates":[[[114.0,30.0],[114.1,30.1]]]}]}))
