@@ -193,6 +193,11 @@ fn water_across_ezhou_and_huanggang_goes_to_the_wuhan_metro() {
     let lead = a.lead_department.as_ref().unwrap();
     assert_eq!(lead.role.department.id, "eco_environment");
     assert_eq!(lead.role.provenance, "template");
+    assert_eq!(
+        lead.portfolio_leader["role_zh"],
+        "分管生态环境工作的武汉市党委政府领导班子成员"
+    );
+    assert_eq!(lead.portfolio_leader["basis"], json!(["四"]));
     assert_citations_exist(&serde_json::to_value(&a).unwrap());
 
     // The same by adcodes.

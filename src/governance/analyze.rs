@@ -309,8 +309,15 @@ pub fn analyze(
         Some(m) => {
             let lead = dept_role(&m.lead).map(|role| LeadDepartment {
                 portfolio_leader: json!({
-                    "role_zh": format!("分管{}工作的{}领导班子成员", role.department.name_zh.trim_start_matches(&dept_place.name), dept_place.name),
-                    "role_en": format!("the member of the {} leadership in charge of {}", dept_place.name, role.department.name_en),
+                    "role_zh": format!(
+                        "分管{}工作的{}党委政府领导班子成员",
+                        rules.department(&m.lead).map(|d| d.short_zh.as_str()).unwrap_or_default(),
+                        dept_place.name
+                    ),
+                    "role_en": format!(
+                        "the member of the {} party and government leadership in charge of {}",
+                        dept_place.name, role.department.name_en
+                    ),
                     "basis": ["四"],
                 }),
                 specialised_committees: m.specialised_committees.clone(),
