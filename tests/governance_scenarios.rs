@@ -473,3 +473,82 @@ fn polygon_shares_match_a_sampling_grid() {
     let sum: f64 = a.jurisdictions.prefectures.iter().map(|p| p.share).sum();
     assert!((sum - 1.0).abs() < 1e-5, "prefecture shares sum to {sum}");
 }
+
+/// A random JSON value shaped like (and often unlike) GeoJSON.
+fn random_geojson(rng: &mut rand_chacha::ChaCha8Rng, depth: u32) -> Value {
+    use rand::Rng;
+    let coord = |rng: &mut rand_chacha::ChaCha8Rng| -> Value {
+        match rng.gen_range(0..10) {
+            0 => json!([rng.gen_range(-400.0..400.0), rng.gen_range(-200.0..200.0)]),
+            1 => json!([114.0]),
+            2 => json!(["114", 30]),
+            3 => json!([114.0, 30.0, 5.0, 1.0]),
+            _ => json!([rng.gen_range(108.0..117.0), rng.gen_range(28.5..33.5)]),
+        }
+    };
+    let ring = |rng: &mut rand_chacha::ChaCha8Rng| -> Value {
+        let n = rng.gen_range(0..8);
+        let mut pts: Vec<Value> = (0..n).map(|_| coord(rng)).collect();
+        if rng.gen_bool(0.7) && !pts.is_empty() {
+            pts.push(pts[0].clone());
+        }
+        Value::Array(pts)
+    };
+    let ty = [
+        "Point",
+        "MultiPoint",
+        "LineString",
+        "MultiLineString",
+        "Polygon",
+        "MultiPolygon",
+        "GeometryCollection",
+        "Feature",
+        "FeatureCollection",
+        "Nonsense",
+    ][rng.gen_range(0..10)];
+    match ty {
+        "Point" => json!({"type": ty, "coordinates": coord(rng)}),
+        "MultiPoint" | "LineString" => json!({"type": ty, "coordinates": ring(rng)}),
+        "MultiLineString" | "Polygon" => {
+            let n = rng.gen_range(0..3);
+            json!({"type": ty, "coordinates": (0..n).map(|_| ring(rng)).collect::<Vec<_>>()})
+        }
+        "MultiPolygon" => {
+            let n = rng.gen_range(0..3);
+            json!({"type": ty, "coordinates": (0..n).map(|_| json!([ring(rng)])).collect::<Vec<_>>()})
+        }
+        "GeometryCollection" if depth < 3 => {
+            let n = rng.gen_range(0..3);
+            json!({"type": ty, "geometries": (0..n).map(|_| random_geojson(rng, depth + 1)).collect::<Vec<_>>()})
+        }
+        "Feature" if depth < 3 => {
+            json!({"type": ty, "properties": null, "geometry": random_geojson(rng, depth + 1)})
+        }
+        "FeatureCollection" if depth < 3 => {
+            json!({"type": ty, "features": [random_geojson(rng, depth + 1)]})
+        }
+        _ => json!({"type": ty, "coordinates": coord(rng)}),
+    }
+}
+
+#[test]
+fn random_footprints_never_panic() {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20260119);
+    let (mut ok, mut refused) = (0, 0);
+    for _ in 0..400 {
+        let fp = random_geojson(&mut rng, 0);
+        // Any panic here fails the test; every input must give an answer or a refusal.
+        match run(json!({"matter": "water", "footprint": fp})) {
+            Ok(a) => {
+                ok += 1;
+                assert!(!a.jurisdictions.counties.is_empty());
+                let s: f64 = a.jurisdictions.prefectures.iter().map(|p| p.share).sum();
+                assert!(s + a.jurisdictions.outside_hubei_share > 0.0);
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    // The generator produces both kinds.
+    assert!(ok > 20 && refused > 20, "ok {ok}, refused {refused}");
+}
