@@ -552,3 +552,71 @@ fn random_footprints_never_panic() {
     // The generator produces both kinds.
     assert!(ok > 20 && refused > 20, "ok {ok}, refused {refused}");
 }
+
+/// A stand-in river engine for the hook: it answers from the atlas itself
+/// (the zone drainage H4 -> H7 of the geography spec) so the plug-in path is
+/// exercised end to end without the river graph.
+struct ZoneDrainage;
+
+impl liuyu::governance::water::UpstreamDownstream for ZoneDrainage {
+    fn for_footprint(
+        &self,
+        atlas: &Atlas,
+        footprint: Option<&liuyu::governance::footprint::Footprint>,
+        counties: &[String],
+    ) -> Option<liuyu::governance::water::WaterContext> {
+        use liuyu::governance::water::{WaterContext, WaterJurisdiction};
+        let in_h4 = counties
+            .iter()
+            .any(|c| atlas.memberships(c).and_then(|m| m.zone).as_deref() == Some("H4"));
+        if !in_h4 {
+            return None;
+        }
+        let h7 = atlas.layer(LayerKind::Zone).get("H7")?;
+        Some(WaterContext {
+            upstream: vec![],
+            downstream: vec![WaterJurisdiction {
+                id: h7.id.clone(),
+                name: h7.name.clone(),
+                layer: "zones".into(),
+                river: Some("汉江".into()),
+                distance_km: None,
+            }],
+            bank_pairs: vec![],
+            trunk_tributary: vec![],
+            detail: json!({"vertices": footprint.map(|f| f.vertices().len())}),
+            basis: vec!["十三".into(), "九十九".into()],
+            provenance: "zone-level drainage table (test)".into(),
+        })
+    }
+
+    fn describe(&self) -> &str {
+        "zone-level drainage (test)"
+    }
+}
+
+#[test]
+fn a_river_engine_plugs_into_water_analyses() {
+    let g = liuyu::governance::Governance::new(rules().clone())
+        .with_water(std::sync::Arc::new(ZoneDrainage));
+    let p = inside("420881"); // 钟祥市, zone H4
+    let req: AnalyzeRequest = serde_json::from_value(
+        json!({"matter":"water","footprint":{"type":"Point","coordinates":[p.x(),p.y()]}}),
+    )
+    .unwrap();
+    let a = g.analyze(atlas(), &req).unwrap();
+    let w = a
+        .water_context
+        .as_ref()
+        .expect("water context from the hook");
+    assert_eq!(w.downstream[0].id, "H7");
+    assert_eq!(w.detail["vertices"], 1);
+    assert!(!a.notes.iter().any(|n| n.contains("no river graph")));
+    assert!(a.basis.contains(&"十三".to_string()));
+    // A clause the rules lack is not passed through.
+    assert!(!a.basis.contains(&"九十九".to_string()));
+    // Air matters do not ask the river engine.
+    let req: AnalyzeRequest =
+        serde_json::from_value(json!({"matter":"air","places":["420881"]})).unwrap();
+    assert!(g.analyze(atlas(), &req).unwrap().water_context.is_none());
+}

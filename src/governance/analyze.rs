@@ -458,6 +458,15 @@ pub fn analyze(
     for m in &mechanisms {
         basis.extend(m.basis.iter().cloned());
     }
+    if let Some(w) = &water_context {
+        // Only clauses that exist: a river engine cannot cite what the rules lack.
+        basis.extend(
+            w.basis
+                .iter()
+                .filter(|c| rules.clause(c).is_some())
+                .cloned(),
+        );
+    }
     if !complaints.is_empty() {
         basis.push(S("六"));
     }

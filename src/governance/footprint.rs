@@ -89,6 +89,15 @@ impl Footprint {
         }
     }
 
+    /// Every vertex, as (lon, lat): points, then lines, then polygon rings.
+    pub fn vertices(&self) -> Vec<(f64, f64)> {
+        use geo::CoordsIter;
+        let mut v: Vec<(f64, f64)> = self.points.iter().map(|p| (p.x(), p.y())).collect();
+        v.extend(self.lines.coords_iter().map(|c| (c.x, c.y)));
+        v.extend(self.polygons.coords_iter().map(|c| (c.x, c.y)));
+        v
+    }
+
     /// Bounding box of every part, or `None` when empty.
     pub fn bbox(&self) -> Option<geo::Rect<f64>> {
         use geo::BoundingRect;

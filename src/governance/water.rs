@@ -25,6 +25,9 @@ pub struct WaterJurisdiction {
     /// River along which the relation holds, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub river: Option<String>,
+    /// Distance along the river from the footprint (km), where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
 }
 
 /// Two jurisdictions facing each other across a river that forms their border.
@@ -49,15 +52,20 @@ pub struct WaterContext {
     pub bank_pairs: Vec<BankPair>,
     /// Trunk/tributary relations touched (free text per relation).
     pub trunk_tributary: Vec<String>,
+    /// Engine-specific detail (snapped point, zones draining...), passed through.
+    pub detail: serde_json::Value,
+    /// Clauses the context rests on (normally 十三).
+    pub basis: Vec<String>,
     /// Provenance of the river data (`reconstructed`, source...).
     pub provenance: String,
 }
 
 /// Supplies upstream/downstream and bank partners for a footprint.
 ///
-/// `counties` are the adcodes of the county-level units the footprint touches.
-/// Return `None` when the answer is unknown (no river data, or the footprint
-/// touches no river).
+/// `footprint` is `None` when the issue was given as a list of places;
+/// [`Footprint::vertices`] lists its vertices. `counties` are the adcodes of
+/// the county-level units the issue touches. Return `None` when the answer is
+/// unknown (no river data, or the footprint touches no river).
 pub trait UpstreamDownstream: Send + Sync {
     /// The water context of a footprint.
     fn for_footprint(
