@@ -2,9 +2,7 @@
 //! strictly into geo types with limits, so that bad input is refused with a
 //! clear reason and never causes a panic.
 
-use geo::{
-    Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, Validation,
-};
+use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::Value;
 
 /// Default maximum number of vertices in a footprint.
@@ -136,7 +134,7 @@ pub fn parse(value: &Value, path: &str, max_vertices: usize) -> Result<Footprint
         // The validity check runs geo's relate machinery on user input; contain
         // any panic there as a refusal rather than a crash.
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            poly.check_validation().map_err(|e| e.to_string())
+            super::validity::check_polygon(poly)
         }))
         .unwrap_or_else(|_| Err("the validity check failed on this polygon".to_string()));
         if let Err(e) = checked {

@@ -18,6 +18,7 @@ pub mod obligations;
 pub mod places;
 pub mod profile;
 pub mod rules;
+pub mod validity;
 pub mod water;
 
 pub use body::{Department, Level};
