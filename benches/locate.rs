@@ -19,7 +19,12 @@ fn random_points(atlas: &Atlas, n: usize, seed: u64) -> Vec<(f64, f64)> {
     let bb = atlas.layer(LayerKind::Province).units[0].bbox().unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..n)
-        .map(|_| (rng.gen_range(bb.min().x..bb.max().x), rng.gen_range(bb.min().y..bb.max().y)))
+        .map(|_| {
+            (
+                rng.gen_range(bb.min().x..bb.max().x),
+                rng.gen_range(bb.min().y..bb.max().y),
+            )
+        })
         .collect()
 }
 
@@ -32,7 +37,13 @@ fn border_points(atlas: &Atlas, n: usize, seed: u64) -> Vec<(f64, f64)> {
         .units
         .iter()
         .flat_map(|u| u.geometry.0.iter())
-        .flat_map(|p| p.exterior().0.windows(2).map(|w| [w[0].x, w[0].y, w[1].x, w[1].y]).collect::<Vec<_>>())
+        .flat_map(|p| {
+            p.exterior()
+                .0
+                .windows(2)
+                .map(|w| [w[0].x, w[0].y, w[1].x, w[1].y])
+                .collect::<Vec<_>>()
+        })
         .collect();
     (0..n)
         .map(|_| {
@@ -40,7 +51,10 @@ fn border_points(atlas: &Atlas, n: usize, seed: u64) -> Vec<(f64, f64)> {
             let t: f64 = rng.gen();
             let r = rng.gen_range(0.0..0.0009);
             let a = rng.gen_range(0.0..std::f64::consts::TAU);
-            (e[0] + t * (e[2] - e[0]) + r * a.cos(), e[1] + t * (e[3] - e[1]) + r * a.sin())
+            (
+                e[0] + t * (e[2] - e[0]) + r * a.cos(),
+                e[1] + t * (e[3] - e[1]) + r * a.sin(),
+            )
         })
         .collect()
 }
@@ -48,7 +62,10 @@ fn border_points(atlas: &Atlas, n: usize, seed: u64) -> Vec<(f64, f64)> {
 fn check(hits: &[liuyu::Hit]) {
     let counties = hits.iter().filter(|h| h.layer == LayerKind::County).count();
     let province = hits.iter().any(|h| h.layer == LayerKind::Province);
-    assert!(counties >= usize::from(province), "a point in Hubei without a county");
+    assert!(
+        counties >= usize::from(province),
+        "a point in Hubei without a county"
+    );
 }
 
 fn percentiles(name: &str, atlas: &Atlas, pts: &[(f64, f64)]) {
@@ -125,7 +142,11 @@ fn benches(c: &mut Criterion) {
     g.finish();
     let t = Instant::now();
     let a = Atlas::embedded().unwrap();
-    println!("embedded Atlas load + index build: {:?} ({} grid cells)", t.elapsed(), a.locator().stats().0);
+    println!(
+        "embedded Atlas load + index build: {:?} ({} grid cells)",
+        t.elapsed(),
+        a.locator().stats().0
+    );
 }
 
 criterion_group!(locate, benches);
