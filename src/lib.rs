@@ -4,4 +4,5 @@
 #![warn(missing_docs)]
 
 pub mod crs;
+pub mod formats;
 pub mod prep;
