@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod atlas;
+pub mod attribute;
 pub mod crs;
 pub mod formats;
 pub mod index;

@@ -16,7 +16,10 @@ fn gk_name(z: GkZone) -> String {
     if z.prefixed {
         format!("CGCS2000 / 3-degree Gauss-Kruger zone {}", z.zone)
     } else {
-        format!("CGCS2000 / 3-degree Gauss-Kruger CM {}E", z.central_meridian())
+        format!(
+            "CGCS2000 / 3-degree Gauss-Kruger CM {}E",
+            z.central_meridian()
+        )
     }
 }
 
@@ -75,7 +78,13 @@ pub fn projjson(id: CrsId) -> Result<Option<Value>, ()> {
     let schema = "https://proj.org/schemas/v0.5/projjson.schema.json";
     let mut v = match id {
         CrsId::Crs84 => return Ok(None),
-        CrsId::Epsg4326 => geographic("WGS 84", "World Geodetic System 1984", "WGS 84", 298.257223563, 4326),
+        CrsId::Epsg4326 => geographic(
+            "WGS 84",
+            "World Geodetic System 1984",
+            "WGS 84",
+            298.257223563,
+            4326,
+        ),
         CrsId::Cgcs2000 => cgcs2000(),
         CrsId::WebMercator => json!({
             "type": "ProjectedCRS", "name": "WGS 84 / Pseudo-Mercator",

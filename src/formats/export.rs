@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::schema::{self, Column};
-use super::{fgb, geojson_io, geoparquet, reproject, shp, ExportFeature, ExportLayer, Format, FormatError};
+use super::{
+    fgb, geojson_io, geoparquet, reproject, shp, ExportFeature, ExportLayer, Format, FormatError,
+};
 use crate::crs::{Crs, CrsId};
 
 /// A layer ready for writing: geometry already in the target CRS.
@@ -83,7 +85,11 @@ pub fn export_layer(
 
 /// Encodes `layer` in memory (GeoJSON, FlatGeobuf or GeoParquet; a
 /// Shapefile is several files and is refused here).
-pub fn export_layer_bytes(layer: &ExportLayer, format: Format, crs: CrsId) -> Result<Vec<u8>, FormatError> {
+pub fn export_layer_bytes(
+    layer: &ExportLayer,
+    format: Format,
+    crs: CrsId,
+) -> Result<Vec<u8>, FormatError> {
     encode(&prepare(layer, crs)?, format)
 }
 
@@ -97,4 +103,49 @@ fn encode(p: &Prepared, format: Format) -> Result<Vec<u8>, FormatError> {
             "a Shapefile is several files; export it to a directory",
         )),
     }
+}
+
+/// The Atlas layer `kind` as an [`ExportLayer`] (layer provenance plus the
+/// dataset's `data_version`).
+pub fn atlas_layer(atlas: &crate::Atlas, kind: crate::LayerKind) -> ExportLayer {
+    let layer = atlas.layer(kind);
+    let mut provenance = serde_json::to_value(&layer.provenance).unwrap_or(Value::Null);
+    if let Some(o) = provenance.as_object_mut() {
+        o.insert(
+            "data_version".into(),
+            Value::String(atlas.version().to_string()),
+        );
+    }
+    ExportLayer {
+        name: kind.id().to_string(),
+        features: layer
+            .units
+            .iter()
+            .map(|u| {
+                let mut properties = u.properties.clone();
+                properties
+                    .entry("name")
+                    .or_insert_with(|| Value::String(u.name.clone()));
+                ExportFeature {
+                    id: u.id.clone(),
+                    geometry: u.geometry.clone(),
+                    properties,
+                }
+            })
+            .collect(),
+        provenance,
+    }
+}
+
+/// Exports every Atlas layer into `dir`; returns the written main files.
+pub fn export_atlas(
+    atlas: &crate::Atlas,
+    format: Format,
+    crs: CrsId,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, FormatError> {
+    crate::LayerKind::ALL
+        .iter()
+        .map(|k| export_layer(&atlas_layer(atlas, *k), format, crs, dir))
+        .collect()
 }

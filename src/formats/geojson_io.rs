@@ -34,7 +34,10 @@ pub fn write(p: &Prepared) -> Result<Vec<u8>, FormatError> {
             Some(c) => format!("urn:ogc:def:crs:EPSG::{c}"),
             None => p.crs.to_string(),
         };
-        fc.insert("crs".into(), json!({"type": "name", "properties": {"name": name}}));
+        fc.insert(
+            "crs".into(),
+            json!({"type": "name", "properties": {"name": name}}),
+        );
     }
     fc.insert("provenance".into(), p.provenance.clone());
     let features: Vec<Value> = p

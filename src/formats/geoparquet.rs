@@ -70,7 +70,11 @@ impl<W: Write + Send> TableWriter<W> {
             .iter()
             .map(|(name, kind)| {
                 let (phys, logical, rep) = match kind {
-                    ColumnKind::Str => (PhysicalType::BYTE_ARRAY, Some(LogicalType::String), Repetition::OPTIONAL),
+                    ColumnKind::Str => (
+                        PhysicalType::BYTE_ARRAY,
+                        Some(LogicalType::String),
+                        Repetition::OPTIONAL,
+                    ),
                     ColumnKind::Int => (PhysicalType::INT64, None, Repetition::OPTIONAL),
                     ColumnKind::Float => (PhysicalType::DOUBLE, None, Repetition::OPTIONAL),
                     ColumnKind::Bool => (PhysicalType::BOOLEAN, None, Repetition::OPTIONAL),
@@ -91,7 +95,8 @@ impl<W: Write + Send> TableWriter<W> {
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .build();
-        let inner = SerializedFileWriter::new(out, Arc::new(schema), Arc::new(props)).map_err(pq)?;
+        let inner =
+            SerializedFileWriter::new(out, Arc::new(schema), Arc::new(props)).map_err(pq)?;
         Ok(Self {
             inner,
             kinds: columns.iter().map(|c| c.1).collect(),
@@ -111,11 +116,16 @@ impl<W: Write + Send> TableWriter<W> {
             match (col.untyped(), d) {
                 (ColumnWriter::ByteArrayColumnWriter(w), ColumnData::Str(v)) => {
                     let defs: Vec<i16> = v.iter().map(|x| i16::from(x.is_some())).collect();
-                    let vals: Vec<ByteArray> = v.iter().flatten().map(|s| ByteArray::from(s.as_str())).collect();
+                    let vals: Vec<ByteArray> = v
+                        .iter()
+                        .flatten()
+                        .map(|s| ByteArray::from(s.as_str()))
+                        .collect();
                     w.write_batch(&vals, Some(&defs), None).map_err(pq)?;
                 }
                 (ColumnWriter::ByteArrayColumnWriter(w), ColumnData::Binary(v)) => {
-                    let vals: Vec<ByteArray> = v.iter().map(|b| ByteArray::from(b.clone())).collect();
+                    let vals: Vec<ByteArray> =
+                        v.iter().map(|b| ByteArray::from(b.clone())).collect();
                     w.write_batch(&vals, None, None).map_err(pq)?;
                 }
                 (ColumnWriter::Int64ColumnWriter(w), ColumnData::Int(v)) => {
@@ -175,19 +185,51 @@ pub fn write(p: &Prepared) -> Result<Vec<u8>, FormatError> {
         .map(|c| {
             let cells = p.features.iter().map(|f| cell(f, c));
             match c.ty {
-                ColType::Int => ColumnData::Int(cells.map(|x| if let Cell::Int(v) = x { Some(v) } else { None }).collect()),
-                ColType::Float => ColumnData::Float(cells.map(|x| if let Cell::Float(v) = x { Some(v) } else { None }).collect()),
-                ColType::Bool => ColumnData::Bool(cells.map(|x| if let Cell::Bool(v) = x { Some(v) } else { None }).collect()),
-                ColType::Str => ColumnData::Str(cells.map(|x| if let Cell::Str(v) = x { Some(v) } else { None }).collect()),
+                ColType::Int => ColumnData::Int(
+                    cells
+                        .map(|x| if let Cell::Int(v) = x { Some(v) } else { None })
+                        .collect(),
+                ),
+                ColType::Float => ColumnData::Float(
+                    cells
+                        .map(|x| {
+                            if let Cell::Float(v) = x {
+                                Some(v)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
+                ),
+                ColType::Bool => ColumnData::Bool(
+                    cells
+                        .map(|x| if let Cell::Bool(v) = x { Some(v) } else { None })
+                        .collect(),
+                ),
+                ColType::Str => ColumnData::Str(
+                    cells
+                        .map(|x| if let Cell::Str(v) = x { Some(v) } else { None })
+                        .collect(),
+                ),
             }
         })
         .collect();
     let mut wkb = Vec::with_capacity(p.features.len());
-    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut bbox = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for f in &p.features {
         use geo::BoundingRect;
         if let Some(r) = f.geometry.bounding_rect() {
-            bbox = [bbox[0].min(r.min().x), bbox[1].min(r.min().y), bbox[2].max(r.max().x), bbox[3].max(r.max().y)];
+            bbox = [
+                bbox[0].min(r.min().x),
+                bbox[1].min(r.min().y),
+                bbox[2].max(r.max().x),
+                bbox[3].max(r.max().y),
+            ];
         }
         let g = geo::Geometry::MultiPolygon(f.geometry.clone());
         wkb.push(g.to_wkb(CoordDimensions::xy()).map_err(pq)?);

@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 
 use crate::crs::{Crs, CrsError, CrsId};
 
-pub use export::{export_layer, export_layer_bytes};
+pub use export::{atlas_layer, export_atlas, export_layer, export_layer_bytes};
 
 /// Errors from reading or writing an exchange format.
 #[derive(Debug, thiserror::Error)]
@@ -165,10 +165,7 @@ pub fn reproject(g: &MultiPolygon<f64>, crs: &Crs) -> Result<MultiPolygon<f64>, 
 }
 
 /// Converts every vertex of `g` from `crs` to WGS 84.
-pub fn reproject_to_wgs84(
-    g: &MultiPolygon<f64>,
-    crs: &Crs,
-) -> Result<MultiPolygon<f64>, CrsError> {
+pub fn reproject_to_wgs84(g: &MultiPolygon<f64>, crs: &Crs) -> Result<MultiPolygon<f64>, CrsError> {
     if crs.id().is_wgs84_lonlat() {
         return Ok(g.clone());
     }

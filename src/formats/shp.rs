@@ -30,7 +30,13 @@ pub fn dbf_field_names(names: &[String]) -> Vec<String> {
         .map(|n| {
             let base: String = n
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .take(10)
                 .collect();
             let mut name = base.clone();
