@@ -8,8 +8,10 @@
 
 pub mod atlas;
 pub mod attribute;
+pub mod cli;
 pub mod crs;
 pub mod formats;
+pub mod http;
 pub mod index;
 pub mod locate;
 pub mod prep;

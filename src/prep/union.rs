@@ -98,7 +98,7 @@ pub fn canonical_ring(ring: &[GridPoint]) -> Vec<GridPoint> {
 pub fn canonical_rings(polys: &[GridPolygon]) -> Vec<Vec<GridPoint>> {
     let mut rings: Vec<Vec<GridPoint>> = polys
         .iter()
-        .flat_map(|p| orient(p))
+        .flat_map(orient)
         .map(|r| canonical_ring(&r))
         .collect();
     rings.sort();
