@@ -15,6 +15,7 @@
 //! empty ids. On a shared border the first unit in the locator's order (the
 //! same one `/v1/locate` reports) is written and `on_boundary` is true.
 
+pub mod cli;
 pub mod input;
 pub mod output;
 

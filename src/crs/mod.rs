@@ -27,6 +27,7 @@
 
 pub mod gauss_kruger;
 pub mod gcj02;
+pub mod http;
 #[cfg(feature = "proj")]
 pub mod proj_backend;
 pub mod web_mercator;

@@ -8,11 +8,13 @@
 //! CRS (GeoJSON `crs` only when not CRS84, FlatGeobuf header CRS, GeoParquet
 //! `geo` metadata PROJJSON, Shapefile `.prj`).
 
+pub mod cli;
 pub mod crs_defs;
 pub mod export;
 pub mod fgb;
 pub mod geojson_io;
 pub mod geoparquet;
+pub mod http;
 pub mod read;
 pub mod schema;
 pub mod shp;
