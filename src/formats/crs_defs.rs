@@ -50,8 +50,8 @@ fn geographic(name: &str, datum: &str, ellps: &str, inv_f: f64, code: u32) -> Va
         "datum": {"type": "GeodeticReferenceFrame", "name": datum,
                   "ellipsoid": {"name": ellps, "semi_major_axis": 6378137, "inverse_flattening": inv_f}},
         "coordinate_system": {"subtype": "ellipsoidal", "axis": [
-            {"name": "Geodetic longitude", "abbreviation": "Lon", "direction": "east", "unit": "degree"},
-            {"name": "Geodetic latitude", "abbreviation": "Lat", "direction": "north", "unit": "degree"}]},
+            {"name": "Geodetic latitude", "abbreviation": "Lat", "direction": "north", "unit": "degree"},
+            {"name": "Geodetic longitude", "abbreviation": "Lon", "direction": "east", "unit": "degree"}]},
         "id": {"authority": "EPSG", "code": code}
     })
 }
@@ -70,7 +70,9 @@ fn param(name: &str, value: f64, unit: &str, code: u32) -> Value {
     json!({"name": name, "value": value, "unit": unit, "id": {"authority": "EPSG", "code": code}})
 }
 
-/// PROJJSON for the GeoParquet `crs` field. `Ok(None)` means the default
+/// PROJJSON for the GeoParquet `crs` field, with the axes as the EPSG
+/// registry defines them (GeoParquet stores x = easting/longitude whatever
+/// the CRS axis order says, so the definition must be the registry's own). `Ok(None)` means the default
 /// (OGC:CRS84: the key is omitted); `Err(())` means no standard definition
 /// (GCJ-02/BD-09: written as JSON null, "undefined CRS").
 #[allow(clippy::result_unit_err)]
@@ -111,8 +113,8 @@ pub fn projjson(id: CrsId) -> Result<Option<Value>, ()> {
                                param("False easting", z.false_easting(), "metre", 8806),
                                param("False northing", 0.0, "metre", 8807)]},
             "coordinate_system": {"subtype": "Cartesian", "axis": [
-                {"name": "Easting", "abbreviation": "Y", "direction": "east", "unit": "metre"},
-                {"name": "Northing", "abbreviation": "X", "direction": "north", "unit": "metre"}]},
+                {"name": "Northing", "abbreviation": "X", "direction": "north", "unit": "metre"},
+                {"name": "Easting", "abbreviation": "Y", "direction": "east", "unit": "metre"}]},
             "id": {"authority": "EPSG", "code": z.epsg()}
         }),
         CrsId::Epsg(c) => json!({"id": {"authority": "EPSG", "code": c}}),
