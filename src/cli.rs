@@ -46,6 +46,8 @@ pub enum Command {
     },
     /// Export every layer as GeoJSON, FlatGeobuf, GeoParquet or Shapefile.
     Export(crate::formats::cli::ExportArgs),
+    /// Replace a layer with official polygons from a file; writes a dataset directory.
+    Import(crate::formats::cli::ImportArgs),
     /// Attribute a point file (CSV/NDJSON/Parquet) with county, prefecture, zone, basin, metro ids.
     Attribute(crate::attribute::cli::AttributeArgs),
     /// Build or validate datasets.
@@ -137,6 +139,13 @@ pub fn run(cli: Cli) -> ExitCode {
             },
             Err(e) => fail(e, 1),
         },
+        Command::Import(args) => {
+            match crate::formats::cli::run_import(cli.data.as_deref(), &args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e @ crate::formats::import::ImportError::Usage(_)) => fail(e, 2),
+                Err(e) => fail(e, 1),
+            }
+        }
         Command::Attribute(args) => match load(&cli.data) {
             Ok((atlas, _)) => match crate::attribute::cli::run_attribute(atlas, &args) {
                 Ok(()) => ExitCode::SUCCESS,

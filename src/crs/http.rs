@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 use super::{parse_crs_param, Crs, CrsId};
 use crate::http::problem::Problem;
 
+/// A coordinate pair.
+pub type XY = (f64, f64);
+
 /// The `crs` query parameter (default OGC:CRS84), or a 400 problem.
 pub fn crs_param(q: &HashMap<String, String>) -> Result<CrsId, Problem> {
     parse_crs_param(q.get("crs").map(String::as_str))
@@ -22,7 +25,7 @@ pub fn crs_param(q: &HashMap<String, String>) -> Result<CrsId, Problem> {
 pub fn point_in_crs(
     q: &HashMap<String, String>,
     crs: CrsId,
-) -> Result<((f64, f64), (f64, f64)), Problem> {
+) -> Result<(XY, XY), Problem> {
     let (nx, ny) = if q.contains_key("x") || q.contains_key("y") {
         ("x", "y")
     } else {

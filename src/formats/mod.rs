@@ -12,9 +12,12 @@ pub mod cli;
 pub mod crs_defs;
 pub mod export;
 pub mod fgb;
+#[cfg(feature = "gdal")]
+pub mod gdal_read;
 pub mod geojson_io;
 pub mod geoparquet;
 pub mod http;
+pub mod import;
 pub mod read;
 pub mod schema;
 pub mod shp;

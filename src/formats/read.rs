@@ -28,8 +28,10 @@ pub struct ImportFeature {
 pub struct ImportedLayer {
     /// Features in file order.
     pub features: Vec<ImportFeature>,
-    /// CRS declared by the file, if recognised.
+    /// CRS of the returned coordinates, if known.
     pub crs: Option<CrsId>,
+    /// The CRS as the file declares it (for reports), if any.
+    pub declared_crs: Option<String>,
 }
 
 fn to_multipolygon(g: Geometry<f64>, i: usize) -> Result<MultiPolygon<f64>, FormatError> {
@@ -90,13 +92,15 @@ pub fn read_geojson(bytes: &[u8]) -> Result<ImportedLayer, FormatError> {
             ))
         }
     };
-    let crs = fc
-        .foreign_members
-        .as_ref()
-        .and_then(|m| m.get("crs"))
-        .and_then(|c| c.pointer("/properties/name"))
-        .and_then(Value::as_str)
-        .and_then(|s| CrsId::parse(s).ok());
+    // RFC 7946: no `crs` member means WGS 84 lon/lat; the pre-RFC `crs`
+    // member (as GDAL writes it) names another CRS.
+    let crs = match fc.foreign_members.as_ref().and_then(|m| m.get("crs")) {
+        None => Some(CrsId::Crs84),
+        Some(c) => c
+            .pointer("/properties/name")
+            .and_then(Value::as_str)
+            .and_then(|s| CrsId::parse(s).ok()),
+    };
     let mut features = Vec::with_capacity(fc.features.len());
     for (i, f) in fc.features.into_iter().enumerate() {
         let geom = f
@@ -118,7 +122,11 @@ pub fn read_geojson(bytes: &[u8]) -> Result<ImportedLayer, FormatError> {
             properties,
         });
     }
-    Ok(ImportedLayer { features, crs })
+    Ok(ImportedLayer {
+        declared_crs: crs.map(|c| c.to_string()),
+        features,
+        crs,
+    })
 }
 
 struct PropCollector(Map<String, Value>);
@@ -177,7 +185,11 @@ pub fn read_fgb(path: &Path) -> Result<ImportedLayer, FormatError> {
         });
         i += 1;
     }
-    Ok(ImportedLayer { features, crs })
+    Ok(ImportedLayer {
+        declared_crs: crs.map(|c| c.to_string()),
+        features,
+        crs,
+    })
 }
 
 fn dbf_value(v: FieldValue) -> Value {
@@ -232,7 +244,11 @@ pub fn read_shapefile(path: &Path) -> Result<ImportedLayer, FormatError> {
     let crs = std::fs::read_to_string(path.with_extension("prj"))
         .ok()
         .and_then(|w| crs_from_wkt(&w));
-    Ok(ImportedLayer { features, crs })
+    Ok(ImportedLayer {
+        declared_crs: crs.map(|c| c.to_string()),
+        features,
+        crs,
+    })
 }
 
 fn wkt_param(wkt: &str, name: &str) -> Option<f64> {
