@@ -22,10 +22,7 @@ pub fn crs_param(q: &HashMap<String, String>) -> Result<CrsId, Problem> {
 /// Reads the point of a request in `crs` and converts it to WGS 84 lon/lat.
 /// The coordinates are `x`/`y` or `lon`/`lat` (either pair; `x`/`y` win).
 /// Returns `((lon, lat), (x, y))`.
-pub fn point_in_crs(
-    q: &HashMap<String, String>,
-    crs: CrsId,
-) -> Result<(XY, XY), Problem> {
+pub fn point_in_crs(q: &HashMap<String, String>, crs: CrsId) -> Result<(XY, XY), Problem> {
     let (nx, ny) = if q.contains_key("x") || q.contains_key("y") {
         ("x", "y")
     } else {

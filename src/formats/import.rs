@@ -207,8 +207,12 @@ fn overlay(counties: &[NewUnit], zones: &[NewUnit]) -> BTreeMap<String, (String,
 
 /// Runs an import on the dataset in `data` (or the embedded one).
 pub fn run_import(data: Option<&Path>, opts: &ImportOptions) -> Result<ImportSummary, ImportError> {
+    // The base dataset is loaded with the structural checks only (it is
+    // already in service); the result gets the full validation below.
     let atlas = match data {
-        Some(d) => Atlas::load_dir(d),
+        Some(d) => {
+            crate::atlas::RawDataset::read_dir(d).and_then(|raw| Atlas::from_raw(raw, false))
+        }
         None => Atlas::embedded(),
     }
     .map_err(|e| ImportError::Usage(format!("cannot load the base dataset: {e}")))?;
