@@ -10,7 +10,9 @@ fn counts_and_adcodes() {
     let a = atlas();
     let counties = &a.layer(LayerKind::County).units;
     assert_eq!(counties.len(), 103);
-    assert!(counties.iter().all(|c| c.id.len() == 6 && c.id.starts_with("42")));
+    assert!(counties
+        .iter()
+        .all(|c| c.id.len() == 6 && c.id.starts_with("42")));
     let prefectures = &a.layer(LayerKind::Prefecture).units;
     assert_eq!(prefectures.len(), 17);
     // geography.md §1: the 17 prefecture-level adcodes.
@@ -41,7 +43,11 @@ fn counts_and_adcodes() {
 fn zone_and_basin_counts_match_the_spec_table() {
     // geography.md §2: 汉江 40 counties in 7 zones, 长江干流 53 in 8, 清江 10 in 1.
     let a = atlas();
-    for (basin, zones, counties) in [("hanjiang", 7, 40), ("changjiang", 8, 53), ("qingjiang", 1, 10)] {
+    for (basin, zones, counties) in [
+        ("hanjiang", 7, 40),
+        ("changjiang", 8, 53),
+        ("qingjiang", 1, 10),
+    ] {
         let zs: Vec<_> = a
             .layer(LayerKind::Zone)
             .units
@@ -49,7 +55,11 @@ fn zone_and_basin_counts_match_the_spec_table() {
             .filter(|z| z.prop_str("basin") == Some(basin))
             .collect();
         assert_eq!(zs.len(), zones, "{basin}");
-        assert_eq!(zs.iter().map(|z| z.members().len()).sum::<usize>(), counties, "{basin}");
+        assert_eq!(
+            zs.iter().map(|z| z.members().len()).sum::<usize>(),
+            counties,
+            "{basin}"
+        );
         let b = a.layer(LayerKind::Basin).get(basin).unwrap();
         assert_eq!(b.members().len(), counties);
     }
@@ -85,9 +95,24 @@ fn full_validation_passes_and_partition_is_exact() {
     let report = a.validate();
     assert!(report.is_ok(), "{report}");
     // The embedded partitions are exact, not just within tolerance.
-    let province = a.layer(LayerKind::Province).units[0].geometry.unsigned_area();
-    for k in [LayerKind::Prefecture, LayerKind::County, LayerKind::Zone, LayerKind::Basin] {
-        let sum: f64 = a.layer(k).units.iter().map(|u| u.geometry.unsigned_area()).sum();
-        assert!(((sum - province) / province).abs() < 1e-12, "{k:?}: {sum} vs {province}");
+    let province = a.layer(LayerKind::Province).units[0]
+        .geometry
+        .unsigned_area();
+    for k in [
+        LayerKind::Prefecture,
+        LayerKind::County,
+        LayerKind::Zone,
+        LayerKind::Basin,
+    ] {
+        let sum: f64 = a
+            .layer(k)
+            .units
+            .iter()
+            .map(|u| u.geometry.unsigned_area())
+            .sum();
+        assert!(
+            ((sum - province) / province).abs() < 1e-12,
+            "{k:?}: {sum} vs {province}"
+        );
     }
 }

@@ -112,8 +112,15 @@ fn out_of_range_coordinates_are_reported() {
 #[test]
 fn broken_files_are_errors() {
     let dir = copy_data("json");
-    std::fs::write(dir.join("layers/zones.geojson"), b"{\"type\":\"FeatureCollection\",\"features\":[").unwrap();
-    assert!(matches!(Atlas::load_dir(&dir), Err(AtlasError::Parse { .. })));
+    std::fs::write(
+        dir.join("layers/zones.geojson"),
+        b"{\"type\":\"FeatureCollection\",\"features\":[",
+    )
+    .unwrap();
+    assert!(matches!(
+        Atlas::load_dir(&dir),
+        Err(AtlasError::Parse { .. })
+    ));
     let dir = copy_data("points");
     edit_layer(&dir, "zones", |fs| {
         fs[0]["geometry"] = serde_json::json!({"type":"Point","coordinates":[112.0,30.0]});
@@ -125,8 +132,17 @@ fn broken_files_are_errors() {
     assert!(matches!(Atlas::load_dir(&dir), Err(AtlasError::Io { .. })));
     let dir = copy_data("manifest");
     std::fs::write(dir.join("manifest.json"), br#"{"dataset":"x","layers":[]}"#).unwrap();
-    assert!(matches!(Atlas::load_dir(&dir), Err(AtlasError::Manifest(_))));
+    assert!(matches!(
+        Atlas::load_dir(&dir),
+        Err(AtlasError::Manifest(_))
+    ));
     std::fs::write(dir.join("manifest.json"), br#"{"dataset":"x","layers":[{"id":"province","file":"../../etc/passwd","provenance":{"status":"x","source":"y"}}]}"#).unwrap();
-    assert!(matches!(Atlas::load_dir(&dir), Err(AtlasError::Manifest(_))));
-    assert!(matches!(Atlas::load_dir(Path::new("/nonexistent/liuyu")), Err(AtlasError::Io { .. })));
+    assert!(matches!(
+        Atlas::load_dir(&dir),
+        Err(AtlasError::Manifest(_))
+    ));
+    assert!(matches!(
+        Atlas::load_dir(Path::new("/nonexistent/liuyu")),
+        Err(AtlasError::Io { .. })
+    ));
 }

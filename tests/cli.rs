@@ -3,7 +3,10 @@ use std::process::Command;
 use std::time::Instant;
 
 fn liuyu(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_liuyu")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_liuyu"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -39,7 +42,11 @@ fn bad_input_is_a_message_and_nonzero_exit() {
         (vec!["locate", "114", "95"], 2, "lat must be within"),
         (vec!["locate", "abc", "30"], 2, "invalid value"),
         (vec!["locate", "114"], 2, "required"),
-        (vec!["--data", "/nonexistent/liuyu", "locate", "114", "30"], 1, "cannot read"),
+        (
+            vec!["--data", "/nonexistent/liuyu", "locate", "114", "30"],
+            1,
+            "cannot read",
+        ),
         (vec!["frobnicate"], 2, "unrecognized subcommand"),
     ] {
         let (c, out, err) = liuyu(&args);

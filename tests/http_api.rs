@@ -13,8 +13,17 @@ fn state() -> AppState {
     AppState::new(Atlas::embedded().unwrap(), DataSource::Embedded)
 }
 
-async fn call(app: axum::Router, method: &str, uri: &str, body: &str) -> (StatusCode, Vec<(String, String)>, String) {
-    let req = Request::builder().method(method).uri(uri).body(Body::from(body.to_string())).unwrap();
+async fn call(
+    app: axum::Router,
+    method: &str,
+    uri: &str,
+    body: &str,
+) -> (StatusCode, Vec<(String, String)>, String) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::from(body.to_string()))
+        .unwrap();
     let res = app.oneshot(req).await.unwrap();
     let status = res.status();
     let mut headers: Vec<(String, String)> = res
@@ -25,7 +34,11 @@ async fn call(app: axum::Router, method: &str, uri: &str, body: &str) -> (Status
         .collect();
     headers.sort();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 /// Compare with (or, with UPDATE_GOLDEN=1, write) `tests/golden/<name>`.
@@ -40,17 +53,29 @@ fn golden(name: &str, status: StatusCode, headers: &[(String, String)], body: &s
     text.push('\n');
     text.push_str(&pretty);
     text.push('\n');
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &text).unwrap();
     }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden file {path:?}; run with UPDATE_GOLDEN=1"));
-    assert_eq!(text, want, "golden {name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended");
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {path:?}; run with UPDATE_GOLDEN=1"));
+    assert_eq!(
+        text, want,
+        "golden {name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended"
+    );
 }
 
 #[tokio::test]
 async fn locate_answers_and_matches_golden() {
-    let (s, h, b) = call(router(state()), "GET", "/v1/locate?lon=114.2538&lat=30.6060", "").await;
+    let (s, h, b) = call(
+        router(state()),
+        "GET",
+        "/v1/locate?lon=114.2538&lat=30.6060",
+        "",
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let v: Value = serde_json::from_str(&b).unwrap();
     assert_eq!(v["county"]["name"], "江汉区");
@@ -58,12 +83,21 @@ async fn locate_answers_and_matches_golden() {
     assert_eq!(v["data_version"], Atlas::embedded().unwrap().version());
     golden("locate_jianghan.txt", s, &h, &b);
     // The same JSON as the library answer.
-    assert_eq!(v, serde_json::to_value(Atlas::embedded().unwrap().locate(114.2538, 30.606)).unwrap());
+    assert_eq!(
+        v,
+        serde_json::to_value(Atlas::embedded().unwrap().locate(114.2538, 30.606)).unwrap()
+    );
 }
 
 #[tokio::test]
 async fn outside_hubei_is_200_with_empty_memberships() {
-    let (s, _, b) = call(router(state()), "GET", "/v1/locate?lon=116.397&lat=39.909", "").await;
+    let (s, _, b) = call(
+        router(state()),
+        "GET",
+        "/v1/locate?lon=116.397&lat=39.909",
+        "",
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     let v: Value = serde_json::from_str(&b).unwrap();
     assert_eq!(v["inside_hubei"], false);
@@ -74,13 +108,28 @@ async fn outside_hubei_is_200_with_empty_memberships() {
 async fn every_error_is_problem_json() {
     let cases: &[(&str, &str, u16, &str)] = &[
         ("GET", "/v1/locate", 400, "missing query parameter `lon`"),
-        ("GET", "/v1/locate?lon=114", 400, "missing query parameter `lat`"),
+        (
+            "GET",
+            "/v1/locate?lon=114",
+            400,
+            "missing query parameter `lat`",
+        ),
         ("GET", "/v1/locate?lon=abc&lat=30", 400, "must be a number"),
         ("GET", "/v1/locate?lon=114&lat=", 400, "must be a number"),
         ("GET", "/v1/locate?lon=NaN&lat=30", 400, "must be finite"),
         ("GET", "/v1/locate?lon=114&lat=inf", 400, "must be finite"),
-        ("GET", "/v1/locate?lon=181&lat=30", 400, "lon must be within"),
-        ("GET", "/v1/locate?lon=114&lat=-90.5", 400, "lat must be within"),
+        (
+            "GET",
+            "/v1/locate?lon=181&lat=30",
+            400,
+            "lon must be within",
+        ),
+        (
+            "GET",
+            "/v1/locate?lon=114&lat=-90.5",
+            400,
+            "lat must be within",
+        ),
         ("GET", "/v1/locate?lon=1e999&lat=30", 400, "must be finite"),
         ("GET", "/v1/nope", 404, "no such resource"),
         ("POST", "/v1/locate?lon=114&lat=30", 405, ""),
@@ -89,13 +138,19 @@ async fn every_error_is_problem_json() {
     for (method, uri, status, detail) in cases {
         let (s, h, b) = call(router(state()), method, uri, "").await;
         assert_eq!(s.as_u16(), *status, "{method} {uri}");
-        let ct = h.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.as_str());
+        let ct = h
+            .iter()
+            .find(|(k, _)| k == "content-type")
+            .map(|(_, v)| v.as_str());
         assert_eq!(ct, Some("application/problem+json"), "{method} {uri}");
         let v: Value = serde_json::from_str(&b).unwrap_or_else(|_| panic!("{method} {uri}: {b}"));
         assert_eq!(v["status"], *status);
         assert!(v["type"].as_str().unwrap().starts_with("/problems/"));
         assert!(v["title"].is_string());
-        assert!(v["detail"].as_str().unwrap().contains(detail), "{method} {uri}: {b}");
+        assert!(
+            v["detail"].as_str().unwrap().contains(detail),
+            "{method} {uri}: {b}"
+        );
     }
     let (s, h, b) = call(router(state()), "GET", "/v1/locate?lon=abc&lat=30", "").await;
     golden("locate_bad_lon.txt", s, &h, &b);
@@ -132,15 +187,32 @@ async fn failed_reload_keeps_the_old_data_serving() {
     std::fs::write(dir.join("layers/zones.geojson"), &good[..good.len() / 2]).unwrap();
     assert!(st.reload().is_err());
     assert_eq!(st.atlas().version(), v0);
-    let (s, _, b) = call(router(st.clone()), "GET", "/v1/locate?lon=114.2538&lat=30.6060", "").await;
+    let (s, _, b) = call(
+        router(st.clone()),
+        "GET",
+        "/v1/locate?lon=114.2538&lat=30.6060",
+        "",
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(serde_json::from_str::<Value>(&b).unwrap()["zone"]["id"], "H7");
+    assert_eq!(
+        serde_json::from_str::<Value>(&b).unwrap()["zone"]["id"],
+        "H7"
+    );
     // A valid change (a renamed zone) reloads, and the version changes.
-    let text = String::from_utf8(good).unwrap().replace("汉江下游·东荆河", "汉江下游");
+    let text = String::from_utf8(good)
+        .unwrap()
+        .replace("汉江下游·东荆河", "汉江下游");
     std::fs::write(dir.join("layers/zones.geojson"), text).unwrap();
     let v1 = st.reload().unwrap();
     assert_ne!(v1, v0);
-    let (_, _, b) = call(router(st.clone()), "GET", "/v1/locate?lon=114.2538&lat=30.6060", "").await;
+    let (_, _, b) = call(
+        router(st.clone()),
+        "GET",
+        "/v1/locate?lon=114.2538&lat=30.6060",
+        "",
+    )
+    .await;
     let v: Value = serde_json::from_str(&b).unwrap();
     assert_eq!(v["zone"]["name"], "汉江下游");
     assert_eq!(v["data_version"], v1);

@@ -45,11 +45,16 @@ fn random_points_agree_with_geo_contains() {
         let hits = a.locator().locate(p.x(), p.y());
         for kind in LayerKind::ALL {
             for (i, u) in a.layer(kind).units.iter().enumerate() {
-                let hit = hits.iter().find(|h| h.layer == kind && h.unit as usize == i);
+                let hit = hits
+                    .iter()
+                    .find(|h| h.layer == kind && h.unit as usize == i);
                 let truth = u.geometry.contains(&p);
                 match hit {
                     Some(h) if h.on_boundary => {
-                        assert!(geo::Distance::distance(&geo::Euclidean, &p, &u.geometry) <= BOUNDARY_EPSILON * 1.01)
+                        assert!(
+                            geo::Distance::distance(&geo::Euclidean, &p, &u.geometry)
+                                <= BOUNDARY_EPSILON * 1.01
+                        )
                     }
                     Some(_) => assert!(truth, "{kind:?} {} should not contain {p:?}", u.id),
                     None => assert!(!truth, "{kind:?} {} contains {p:?} but was not found", u.id),
@@ -59,12 +64,25 @@ fn random_points_agree_with_geo_contains() {
         if !hits.is_empty() {
             inside += 1;
             // Inside Hubei every point has exactly one county, prefecture, zone and basin.
-            for k in [LayerKind::Province, LayerKind::Prefecture, LayerKind::County, LayerKind::Zone, LayerKind::Basin] {
-                assert_eq!(hits.iter().filter(|h| h.layer == k).count(), 1, "{k:?} at {p:?}");
+            for k in [
+                LayerKind::Province,
+                LayerKind::Prefecture,
+                LayerKind::County,
+                LayerKind::Zone,
+                LayerKind::Basin,
+            ] {
+                assert_eq!(
+                    hits.iter().filter(|h| h.layer == k).count(),
+                    1,
+                    "{k:?} at {p:?}"
+                );
             }
         }
     }
-    assert!(inside > 2_000, "the sample should land mostly in Hubei: {inside}");
+    assert!(
+        inside > 2_000,
+        "the sample should land mostly in Hubei: {inside}"
+    );
 }
 
 /// Points sampled along county borders, nudged off them by 1e-6 degree (10x the
@@ -84,9 +102,22 @@ fn points_next_to_borders_agree_with_geo_contains() {
         let (dx, dy) = (e.x - s.x, e.y - s.y);
         let len = (dx * dx + dy * dy).sqrt();
         let side = if rng.gen_bool(0.5) { 1.0 } else { -1.0 };
-        let p = Point::new(s.x + t * dx - side * dy / len * 1e-6, s.y + t * dy + side * dx / len * 1e-6);
-        let hits: Vec<_> = a.locator().locate(p.x(), p.y()).into_iter().filter(|h| h.layer == LayerKind::County).collect();
-        let truth: Vec<usize> = counties.iter().enumerate().filter(|(_, c)| c.geometry.contains(&p)).map(|(i, _)| i).collect();
+        let p = Point::new(
+            s.x + t * dx - side * dy / len * 1e-6,
+            s.y + t * dy + side * dx / len * 1e-6,
+        );
+        let hits: Vec<_> = a
+            .locator()
+            .locate(p.x(), p.y())
+            .into_iter()
+            .filter(|h| h.layer == LayerKind::County)
+            .collect();
+        let truth: Vec<usize> = counties
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.geometry.contains(&p))
+            .map(|(i, _)| i)
+            .collect();
         let got: Vec<usize> = hits.iter().map(|h| h.unit as usize).collect();
         assert_eq!(got, truth, "at {p:?}");
         assert!(hits.iter().all(|h| !h.on_boundary));
@@ -109,13 +140,25 @@ fn a_point_on_a_shared_border_is_in_both_counties() {
     let (x, y) = ((s.x + e.x) / 2.0, (s.y + e.y) / 2.0);
     let l = a.locate(x, y);
     assert!(l.on_boundary);
-    let cs: Vec<&str> = l.matches.iter().filter(|m| m.layer == "counties").map(|m| m.id.as_str()).collect();
+    let cs: Vec<&str> = l
+        .matches
+        .iter()
+        .filter(|m| m.layer == "counties")
+        .map(|m| m.id.as_str())
+        .collect();
     assert_eq!(cs, ["420103", "420104"]);
-    assert!(l.matches.iter().filter(|m| m.layer == "counties").all(|m| m.on_boundary));
+    assert!(l
+        .matches
+        .iter()
+        .filter(|m| m.layer == "counties")
+        .all(|m| m.on_boundary));
     // Single-valued field: the smallest id.
     assert_eq!(l.county.as_ref().unwrap().adcode, "420103");
     // Both counties are in H7 and 武汉: those are not on a boundary here.
-    assert!(l.matches.iter().any(|m| m.layer == "zones" && m.id == "H7" && !m.on_boundary));
+    assert!(l
+        .matches
+        .iter()
+        .any(|m| m.layer == "zones" && m.id == "H7" && !m.on_boundary));
     // A shared vertex is also on the border.
     let l = a.locate(s.x, s.y);
     assert!(l.on_boundary && l.matches.iter().filter(|m| m.layer == "counties").count() >= 2);
@@ -123,11 +166,24 @@ fn a_point_on_a_shared_border_is_in_both_counties() {
 
 #[test]
 fn outside_points_have_no_memberships() {
-    for (lon, lat) in [(0.0, 0.0), (116.397, 39.909), (112.94, 28.23), (-179.9, -89.9), (180.0, 90.0)] {
+    for (lon, lat) in [
+        (0.0, 0.0),
+        (116.397, 39.909),
+        (112.94, 28.23),
+        (-179.9, -89.9),
+        (180.0, 90.0),
+    ] {
         let l = atlas().locate(lon, lat);
         assert!(!l.inside_hubei, "{lon},{lat}");
-        assert!(l.province.is_none() && l.county.is_none() && l.zone.is_none() && l.basin.is_none());
-        assert!(l.metro_areas.is_empty() && l.city_clusters.is_empty() && l.corridors.is_empty() && l.matches.is_empty());
+        assert!(
+            l.province.is_none() && l.county.is_none() && l.zone.is_none() && l.basin.is_none()
+        );
+        assert!(
+            l.metro_areas.is_empty()
+                && l.city_clusters.is_empty()
+                && l.corridors.is_empty()
+                && l.matches.is_empty()
+        );
     }
     assert!(atlas().locator().locate(f64::NAN, 30.0).is_empty());
 }
@@ -143,10 +199,16 @@ fn every_county_label_point_locates_to_its_county() {
         let lat = c.properties["label_lat"].as_f64().unwrap();
         let l = a.locate(lon, lat);
         if l.county.as_ref().map(|x| x.adcode.as_str()) != Some(c.id.as_str()) {
-            misses.push(format!("{} {} at {lon},{lat} -> {:?}", c.id, c.name, l.county));
+            misses.push(format!(
+                "{} {} at {lon},{lat} -> {:?}",
+                c.id, c.name, l.county
+            ));
             continue;
         }
-        assert_eq!(l.prefecture.as_ref().unwrap().adcode, c.prop_str("prefecture").unwrap());
+        assert_eq!(
+            l.prefecture.as_ref().unwrap().adcode,
+            c.prop_str("prefecture").unwrap()
+        );
         assert_eq!(l.zone.as_ref().unwrap().id, c.prop_str("zone").unwrap());
         let m = a.memberships(&c.id).unwrap();
         let metros: Vec<String> = l.metro_areas.iter().map(|r| r.id.clone()).collect();
@@ -159,7 +221,10 @@ fn every_county_label_point_locates_to_its_county() {
 fn corridor_city_answer_carries_provenance() {
     let a = atlas();
     let c = a.layer(LayerKind::County).get("420802").unwrap(); // 荆门 东宝区
-    let l = a.locate(c.properties["label_lon"].as_f64().unwrap(), c.properties["label_lat"].as_f64().unwrap());
+    let l = a.locate(
+        c.properties["label_lon"].as_f64().unwrap(),
+        c.properties["label_lat"].as_f64().unwrap(),
+    );
     assert_eq!(l.corridors.len(), 1);
     assert_eq!(l.corridors[0].id, "xiangjingjingyi");
     assert_eq!(l.corridors[0].extra["provenance"], "reconstructed");
