@@ -8,9 +8,9 @@
 #     and must equal the committed ones.
 #  3. Exports in four formats, CRS84 and EPSG:4547, read back by GDAL's
 #     ogrinfo and by pyogrio/geopandas: same counts, ids and CRS.
-#  4. `cargo test --features gdal,proj` (same target dir): pure Rust vs PROJ
-#     to 1 mm, and the import tests from ogr2ogr-written Shapefile and
-#     GeoPackage in EPSG:4547.
+#  4. The `gdal,proj` build (same target dir): pure Rust vs PROJ to 1 mm, the
+#     import test from ogr2ogr-written Shapefile and GeoPackage in EPSG:4547,
+#     clippy -D warnings with the features.
 #  5. The Dask-GeoPandas recipe (docs/scale-out.md) on 20 000 seeded points
 #     on a local cluster gives identical ids to `liuyu attribute`.
 set -euo pipefail
@@ -117,7 +117,12 @@ PYEOF
 
 step "cargo test --features gdal,proj (pure Rust vs PROJ; GDAL import from ogr2ogr files)"
 T1=$(date +%s)
-cargo test --quiet --features gdal,proj --test crs_proj --test formats_import -- ogr2ogr pure_rust_matches other_epsg 2>&1 | grep -v '^Warning' | tail -n 20
+# The pure-Rust import tests already ran in the default `cargo test`; here the
+# feature-only tests, the lib unit tests and the CRS tests with PROJ linked.
+cargo test --features gdal,proj --lib crs 2>&1 | grep -E '^\s+Running|^test result'
+cargo test --features gdal,proj --test crs_proj --test crs_roundtrip 2>&1 | grep -E '^\s+Running|^test result'
+cargo test --features gdal,proj --test formats_import -- ogr2ogr 2>&1 | grep -E '^\s+Running|^test result'
+cargo clippy --quiet --all-targets --features gdal,proj -- -D warnings
 echo "feature build + tests: $(( $(date +%s) - T1 )) s"
 
 step "Dask-GeoPandas recipe vs liuyu attribute on 20 000 seeded points"

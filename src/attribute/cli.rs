@@ -33,7 +33,7 @@ pub struct AttributeArgs {
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Rows per chunk (memory is about 2 × threads × chunk rows).
-    #[arg(long, default_value_t = 65_536)]
+    #[arg(long, default_value_t = 8_192)]
     pub chunk_rows: usize,
     /// No progress bar.
     #[arg(long)]

@@ -82,7 +82,7 @@ impl AttributeOptions {
             crs: CrsId::Crs84,
             lon_col: None,
             lat_col: None,
-            chunk_rows: 65_536,
+            chunk_rows: 8_192,
             threads: 0,
             progress: false,
         }
