@@ -47,7 +47,10 @@ async fn get(uri: &str) -> (StatusCode, Vec<(String, String)>, Vec<u8>) {
 /// masked, so a data rebuild does not churn this file.
 fn golden(name: &str, status: StatusCode, headers: &[(String, String)], body: &[u8]) {
     let mut v: Value = serde_json::from_slice(body).expect("json body");
-    assert_eq!(v["data_version"], Atlas::embedded().expect("atlas").version());
+    assert_eq!(
+        v["data_version"],
+        Atlas::embedded().expect("atlas").version()
+    );
     v["data_version"] = Value::String("<data_version>".into());
     let mut text = format!("HTTP {}\n", status.as_u16());
     for (k, val) in headers {
