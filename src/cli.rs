@@ -36,14 +36,23 @@ pub enum Command {
     /// Which units govern a location: prints the answer as JSON.
     #[command(allow_negative_numbers = true)]
     Locate {
-        /// Longitude (WGS 84 / CGCS2000 degrees).
+        /// Longitude (WGS 84 / CGCS2000 degrees), or x in `--crs`.
         lon: f64,
-        /// Latitude.
+        /// Latitude, or y in `--crs`.
         lat: f64,
+        /// CRS of the coordinates (CRS84, EPSG:4547, gcj02, bd09, ...); the answer echoes it.
+        #[arg(long)]
+        crs: Option<String>,
     },
     /// Governance: profile, obligations, issue analysis.
     #[command(flatten)]
     Governance(crate::governance::cli::GovCommand),
+    /// Export every layer as GeoJSON, FlatGeobuf, GeoParquet or Shapefile.
+    Export(crate::formats::cli::ExportArgs),
+    /// Replace a layer with official polygons from a file; writes a dataset directory.
+    Import(crate::formats::cli::ImportArgs),
+    /// Attribute a point file (CSV/NDJSON/Parquet) with county, prefecture, zone, basin, metro ids.
+    Attribute(crate::attribute::cli::AttributeArgs),
     /// Build or validate datasets.
     Data {
         /// Data operation.
@@ -104,7 +113,55 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(format!("cannot serve on {addr}: {e}"), 1),
             }
         }
-        Command::Locate { lon, lat } => {
+        Command::Locate {
+            lon,
+            lat,
+            crs: Some(crs),
+        } => {
+            let (id, (wlon, wlat)) = match crate::crs::Crs::parse(&crs)
+                .and_then(|c| c.to_wgs84(lon, lat).map(|p| (c.id(), p)))
+            {
+                Ok(x) => x,
+                Err(e) => return fail(e, 2),
+            };
+            if let Err(e) = crate::locate::check_lon_lat(wlon, wlat) {
+                return fail(e, 2);
+            }
+            match load(&cli.data) {
+                Ok((atlas, _)) => print_json(&crate::crs::http::LocatedInCrs {
+                    location: atlas.locate(wlon, wlat),
+                    crs: crate::crs::http::echo(id, (lon, lat)),
+                }),
+                Err(e) => fail(e, 1),
+            }
+        }
+        Command::Export(args) => match load(&cli.data) {
+            Ok((atlas, _)) => match crate::formats::cli::run_export(&atlas, &args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e, 1),
+            },
+            Err(e) => fail(e, 1),
+        },
+        Command::Import(args) => {
+            match crate::formats::cli::run_import(cli.data.as_deref(), &args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e @ crate::formats::import::ImportError::Usage(_)) => fail(e, 2),
+                Err(e) => fail(e, 1),
+            }
+        }
+        Command::Attribute(args) => match load(&cli.data) {
+            Ok((atlas, _)) => match crate::attribute::cli::run_attribute(atlas, &args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e @ crate::attribute::AttributeError::Usage(_)) => fail(e, 2),
+                Err(e) => fail(e, 1),
+            },
+            Err(e) => fail(e, 1),
+        },
+        Command::Locate {
+            lon,
+            lat,
+            crs: None,
+        } => {
             if let Err(e) = crate::locate::check_lon_lat(lon, lat) {
                 return fail(e, 2);
             }

@@ -7,8 +7,11 @@
 #![warn(missing_docs)]
 
 pub mod atlas;
+pub mod attribute;
 pub mod cli;
 pub mod governance;
+pub mod crs;
+pub mod formats;
 pub mod http;
 pub mod index;
 pub mod locate;

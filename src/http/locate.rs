@@ -34,11 +34,20 @@ pub fn lon_lat(q: &HashMap<String, String>) -> Result<(f64, f64), Problem> {
     Ok((lon, lat))
 }
 
-/// Handler of `/v1/locate`.
+/// Handler of `/v1/locate`. With `crs=` (see [`crate::crs`]) the point is
+/// given in that CRS (`x`/`y` or `lon`/`lat`) and the answer echoes it in `crs`.
 pub async fn locate(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<crate::Location>, Problem> {
+) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
+    if q.contains_key("crs") {
+        let crs = crate::crs::http::crs_param(&q)?;
+        let ((lon, lat), input) = crate::crs::http::point_in_crs(&q, crs)?;
+        let location = state.atlas().locate(lon, lat);
+        let crs = crate::crs::http::echo(crs, input);
+        return Ok(Json(crate::crs::http::LocatedInCrs { location, crs }).into_response());
+    }
     let (lon, lat) = lon_lat(&q)?;
-    Ok(Json(state.atlas().locate(lon, lat)))
+    Ok(Json(state.atlas().locate(lon, lat)).into_response())
 }

@@ -1,0 +1,334 @@
+//! Pure-Rust readers for import (数据导入): GeoJSON, FlatGeobuf and Shapefile
+//! polygon layers, with the source CRS detected from the file (GeoJSON `crs`
+//! member, FlatGeobuf header, Shapefile `.prj`) when it is one liuyu knows.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use fallible_streaming_iterator::FallibleStreamingIterator;
+use geo::{Geometry, MultiPolygon};
+use geozero::{ColumnValue, FeatureProperties, PropertyProcessor, ToGeo};
+use serde_json::{Map, Number, Value};
+use shapefile::dbase::{FieldValue, Record};
+
+use super::FormatError;
+use crate::crs::{CrsId, GkZone};
+
+/// A polygon feature read from a file (coordinates in the file's CRS).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportFeature {
+    /// Geometry (polygons are promoted to multipolygons).
+    pub geometry: MultiPolygon<f64>,
+    /// Attributes.
+    pub properties: Map<String, Value>,
+}
+
+/// A layer read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedLayer {
+    /// Features in file order.
+    pub features: Vec<ImportFeature>,
+    /// CRS of the returned coordinates, if known.
+    pub crs: Option<CrsId>,
+    /// The CRS as the file declares it (for reports), if any.
+    pub declared_crs: Option<String>,
+}
+
+fn to_multipolygon(g: Geometry<f64>, i: usize) -> Result<MultiPolygon<f64>, FormatError> {
+    match g {
+        Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
+        Geometry::MultiPolygon(m) => Ok(m),
+        Geometry::GeometryCollection(c) => {
+            let mut out = Vec::new();
+            for g in c {
+                out.extend(to_multipolygon(g, i)?.0);
+            }
+            Ok(MultiPolygon(out))
+        }
+        _ => Err(FormatError::codec(
+            "import",
+            format!("feature {i}: geometry is not a polygon"),
+        )),
+    }
+}
+
+/// Reads a polygon layer by file extension (`.geojson`/`.json`, `.fgb`, `.shp`).
+pub fn read_path(path: &Path) -> Result<ImportedLayer, FormatError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "geojson" | "json" => {
+            let bytes = std::fs::read(path).map_err(|e| FormatError::io(path, e))?;
+            read_geojson(&bytes)
+        }
+        "fgb" => read_fgb(path),
+        "shp" => read_shapefile(path),
+        other => Err(FormatError::UnknownFormat(format!(
+            "{other} (pure-Rust import reads .geojson, .fgb, .shp; build with --features gdal for any OGR format)"
+        ))),
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection.
+pub fn read_geojson(bytes: &[u8]) -> Result<ImportedLayer, FormatError> {
+    let gj: geojson::GeoJson = std::str::from_utf8(bytes)
+        .map_err(|e| FormatError::codec("geojson", e))?
+        .parse()
+        .map_err(|e| FormatError::codec("geojson", e))?;
+    let fc = match gj {
+        geojson::GeoJson::FeatureCollection(fc) => fc,
+        geojson::GeoJson::Feature(f) => geojson::FeatureCollection {
+            bbox: None,
+            features: vec![f],
+            foreign_members: None,
+        },
+        geojson::GeoJson::Geometry(_) => {
+            return Err(FormatError::codec(
+                "geojson",
+                "expected a FeatureCollection",
+            ))
+        }
+    };
+    // RFC 7946: no `crs` member means WGS 84 lon/lat; the pre-RFC `crs`
+    // member (as GDAL writes it) names another CRS.
+    let crs = match fc.foreign_members.as_ref().and_then(|m| m.get("crs")) {
+        None => Some(CrsId::Crs84),
+        Some(c) => c
+            .pointer("/properties/name")
+            .and_then(Value::as_str)
+            .and_then(|s| CrsId::parse(s).ok()),
+    };
+    let mut features = Vec::with_capacity(fc.features.len());
+    for (i, f) in fc.features.into_iter().enumerate() {
+        let geom = f
+            .geometry
+            .ok_or_else(|| FormatError::codec("geojson", format!("feature {i} has no geometry")))?;
+        let g: Geometry<f64> = geom
+            .try_into()
+            .map_err(|e: geojson::Error| FormatError::codec("geojson", e))?;
+        let mut properties = f.properties.unwrap_or_default();
+        if let Some(id) = f.id {
+            let v = match id {
+                geojson::feature::Id::String(s) => Value::String(s),
+                geojson::feature::Id::Number(n) => Value::Number(n),
+            };
+            properties.entry("id").or_insert(v);
+        }
+        features.push(ImportFeature {
+            geometry: to_multipolygon(g, i)?,
+            properties,
+        });
+    }
+    Ok(ImportedLayer {
+        declared_crs: crs.map(|c| c.to_string()),
+        features,
+        crs,
+    })
+}
+
+struct PropCollector(Map<String, Value>);
+
+impl PropertyProcessor for PropCollector {
+    fn property(&mut self, _i: usize, name: &str, v: &ColumnValue) -> geozero::error::Result<bool> {
+        let val = match v {
+            ColumnValue::Byte(x) => Value::from(*x),
+            ColumnValue::UByte(x) => Value::from(*x),
+            ColumnValue::Bool(x) => Value::from(*x),
+            ColumnValue::Short(x) => Value::from(*x),
+            ColumnValue::UShort(x) => Value::from(*x),
+            ColumnValue::Int(x) => Value::from(*x),
+            ColumnValue::UInt(x) => Value::from(*x),
+            ColumnValue::Long(x) => Value::from(*x),
+            ColumnValue::ULong(x) => Value::from(*x),
+            ColumnValue::Float(x) => {
+                Number::from_f64(f64::from(*x)).map_or(Value::Null, Value::Number)
+            }
+            ColumnValue::Double(x) => Number::from_f64(*x).map_or(Value::Null, Value::Number),
+            ColumnValue::String(s) | ColumnValue::Json(s) | ColumnValue::DateTime(s) => {
+                Value::String((*s).to_string())
+            }
+            ColumnValue::Binary(_) => Value::Null,
+        };
+        self.0.insert(name.to_string(), val);
+        Ok(false)
+    }
+}
+
+/// Reads a FlatGeobuf file.
+pub fn read_fgb(path: &Path) -> Result<ImportedLayer, FormatError> {
+    let fgb_err = |e: flatgeobuf::Error| FormatError::codec("flatgeobuf", e);
+    let file = std::fs::File::open(path).map_err(|e| FormatError::io(path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let fgb = flatgeobuf::FgbReader::open(&mut reader).map_err(fgb_err)?;
+    let crs = fgb
+        .header()
+        .crs()
+        .and_then(|c| u32::try_from(c.code()).ok())
+        .filter(|c| *c != 0)
+        .and_then(CrsId::from_epsg);
+    let mut sel = fgb.select_all().map_err(fgb_err)?;
+    let mut features = Vec::new();
+    let mut i = 0;
+    while let Some(feat) = sel.next().map_err(fgb_err)? {
+        let g = feat
+            .to_geo()
+            .map_err(|e| FormatError::codec("flatgeobuf", e))?;
+        let mut props = PropCollector(Map::new());
+        feat.process_properties(&mut props)
+            .map_err(|e| FormatError::codec("flatgeobuf", e))?;
+        features.push(ImportFeature {
+            geometry: to_multipolygon(g, i)?,
+            properties: props.0,
+        });
+        i += 1;
+    }
+    Ok(ImportedLayer {
+        declared_crs: crs.map(|c| c.to_string()),
+        features,
+        crs,
+    })
+}
+
+fn dbf_value(v: FieldValue) -> Value {
+    match v {
+        FieldValue::Character(Some(s)) | FieldValue::Memo(s) => {
+            Value::String(s.trim_end().to_string())
+        }
+        FieldValue::Numeric(Some(x)) | FieldValue::Double(x) | FieldValue::Currency(x) => {
+            if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                // Integral and exactly representable: keep as an integer.
+                Value::from(x as i64)
+            } else {
+                Number::from_f64(x).map_or(Value::Null, Value::Number)
+            }
+        }
+        FieldValue::Float(Some(x)) => {
+            Number::from_f64(f64::from(x)).map_or(Value::Null, Value::Number)
+        }
+        FieldValue::Integer(x) => Value::from(x),
+        FieldValue::Logical(Some(b)) => Value::Bool(b),
+        _ => Value::Null,
+    }
+}
+
+/// Reads an ESRI Shapefile (`.shp` + `.dbf`, optional `.prj`).
+pub fn read_shapefile(path: &Path) -> Result<ImportedLayer, FormatError> {
+    let shp_err = |e: shapefile::Error| FormatError::codec("shapefile", e);
+    let mut reader = shapefile::Reader::from_path(path).map_err(shp_err)?;
+    let mut features = Vec::new();
+    for (i, item) in reader
+        .iter_shapes_and_records_as::<shapefile::Polygon, Record>()
+        .enumerate()
+    {
+        let (shape, record) = item.map_err(shp_err)?;
+        let geometry = MultiPolygon::<f64>::try_from(shape).map_err(shp_err)?;
+        let map: HashMap<String, FieldValue> = record.into();
+        let mut properties = Map::new();
+        for (k, v) in map {
+            properties.insert(k, dbf_value(v));
+        }
+        if geometry.0.is_empty() {
+            return Err(FormatError::codec(
+                "shapefile",
+                format!("feature {i} has an empty polygon"),
+            ));
+        }
+        features.push(ImportFeature {
+            geometry,
+            properties,
+        });
+    }
+    let crs = std::fs::read_to_string(path.with_extension("prj"))
+        .ok()
+        .and_then(|w| crs_from_wkt(&w));
+    Ok(ImportedLayer {
+        declared_crs: crs.map(|c| c.to_string()),
+        features,
+        crs,
+    })
+}
+
+fn wkt_param(wkt: &str, name: &str) -> Option<f64> {
+    let lower = wkt.to_ascii_lowercase();
+    let key = format!("parameter[\"{}\",", name.to_ascii_lowercase());
+    let start = lower.find(&key)? + key.len();
+    let rest = &wkt[start..];
+    let end = rest.find(']')?;
+    rest[..end].trim().parse().ok()
+}
+
+/// Recognises a CRS liuyu supports from WKT 1 (OGC with `AUTHORITY`, or the
+/// ESRI flavour GDAL writes to `.prj` files).
+pub fn crs_from_wkt(wkt: &str) -> Option<CrsId> {
+    let w = wkt.trim();
+    let lower = w.to_ascii_lowercase();
+    // OGC WKT 1: the outermost AUTHORITY is the last one.
+    if let Some(pos) = lower.rfind("authority[\"epsg\",\"") {
+        let rest = &w[pos + "authority[\"epsg\",\"".len()..];
+        if let Some(end) = rest.find('"') {
+            if let Some(id) = rest[..end].parse().ok().and_then(CrsId::from_epsg) {
+                return Some(id);
+            }
+        }
+    }
+    let cgcs =
+        lower.contains("china_2000") || lower.contains("china 2000") || lower.contains("cgcs2000");
+    if lower.starts_with("projcs") {
+        if lower.contains("mercator_auxiliary_sphere") || lower.contains("pseudo-mercator") {
+            return Some(CrsId::WebMercator);
+        }
+        let tm = lower.contains("gauss_kruger") || lower.contains("transverse_mercator");
+        let cm = wkt_param(w, "central_meridian")?;
+        let fe = wkt_param(w, "false_easting")?;
+        let k = wkt_param(w, "scale_factor").unwrap_or(1.0);
+        let lat0 = wkt_param(w, "latitude_of_origin").unwrap_or(0.0);
+        let fnorth = wkt_param(w, "false_northing").unwrap_or(0.0);
+        if !(cgcs && tm && k == 1.0 && lat0 == 0.0 && fnorth == 0.0) {
+            return None;
+        }
+        let prefixed = (fe - 500_000.0).abs() > 1e-6;
+        let zone = GkZone::for_longitude(cm, prefixed)?;
+        if f64::from(zone.central_meridian()) != cm || (zone.false_easting() - fe).abs() > 1e-6 {
+            return None;
+        }
+        return Some(CrsId::GaussKruger(zone));
+    }
+    if lower.starts_with("geogcs") {
+        if cgcs {
+            return Some(CrsId::Cgcs2000);
+        }
+        if lower.contains("wgs_1984") || lower.contains("wgs 84") {
+            return Some(CrsId::Epsg4326);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_gdal_esri_prj() {
+        let w = r#"PROJCS["CGCS2000_3_Degree_GK_CM_114E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",114.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+        assert_eq!(
+            crs_from_wkt(w).map(|c| c.to_string()).as_deref(),
+            Some("EPSG:4547")
+        );
+        let z = w.replace("500000.0", "38500000.0");
+        assert_eq!(
+            crs_from_wkt(&z).map(|c| c.to_string()).as_deref(),
+            Some("EPSG:4526")
+        );
+        let off = w.replace("114.0", "114.5");
+        assert_eq!(crs_from_wkt(&off), None);
+        for id in ["EPSG:4490", "EPSG:3857", "EPSG:4527", "EPSG:4326"] {
+            let c = CrsId::parse(id).expect("id");
+            let wkt = crate::formats::crs_defs::wkt1(c).expect("wkt");
+            assert_eq!(crs_from_wkt(&wkt), Some(c), "{id}");
+        }
+    }
+}
