@@ -530,7 +530,8 @@ cooperating = ["housing_construction"]
     )
     .unwrap();
     let atlas = Atlas::load_dir(&dir).expect("copied dataset loads");
-    let app = router(AppState::new(atlas, DataSource::Dir(dir.clone())));
+    let state = AppState::new(atlas, DataSource::Dir(dir.clone()));
+    let app = router(state.clone());
     let req = Request::post("/v1/issues/analyze")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(
@@ -552,7 +553,8 @@ cooperating = ["housing_construction"]
         ))
         .unwrap();
     let v: Value = serde_json::from_slice(
-        &app.oneshot(req)
+        &app.clone()
+            .oneshot(req)
             .await
             .unwrap()
             .into_body()
@@ -563,6 +565,39 @@ cooperating = ["housing_construction"]
     )
     .unwrap();
     assert_eq!(v["matter"]["known"], false);
+
+    // Replace the catalog again and reload the data (as SIGHUP does): the
+    // governance rules are re-read with the new snapshot.
+    std::fs::write(
+        dir.join("governance/matters.toml"),
+        liuyu::governance::rules::FILES
+            .iter()
+            .find(|(n, _)| *n == "matters.toml")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    state.reload().expect("reload");
+    let req = Request::post("/v1/issues/analyze")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"matter":"water","places":["420802"]}).to_string(),
+        ))
+        .unwrap();
+    let v: Value = serde_json::from_slice(
+        &app.clone()
+            .oneshot(req)
+            .await
+            .unwrap()
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes(),
+    )
+    .unwrap();
+    assert_eq!(v["matter"]["known"], true);
+    assert_eq!(v["lead_department"]["provenance"], "template");
 
     // Invalid rules in the dataset: 503 problem, the atlas keeps serving /v1/locate.
     let bad = dataset_copy("gov-dataset-bad");
