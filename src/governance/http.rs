@@ -41,9 +41,12 @@ pub const ROUTES: [(&str, &str); 5] = [
 
 /// Rules cached per atlas snapshot: a reload of the data (SIGHUP) swaps the
 /// snapshot, and the next request re-reads the governance files too.
+/// The engine built for one atlas snapshot.
+type Cached = Option<(Weak<Atlas>, Governance)>;
+
 #[derive(Clone)]
 struct GovState {
-    cache: Arc<Mutex<Option<(Weak<Atlas>, Governance)>>>,
+    cache: Arc<Mutex<Cached>>,
     water: Arc<dyn UpstreamDownstream>,
 }
 
