@@ -2,11 +2,11 @@
 //! `/v1/issues/analyze`, `/v1/governance` and `/openapi.json`.
 //!
 //! The rules load from the same data source as the atlas (embedded, or the
-//! `governance/` folder of `--data DIR`) and are reloaded whenever the atlas
-//! snapshot changes (its version differs).
+//! `governance/` folder of `--data DIR`) and are re-read whenever the atlas
+//! snapshot is swapped (a reload), so both always come from the same source.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 
+use crate::atlas::Atlas;
 use crate::http::problem::Problem;
 use crate::http::AppState;
 
@@ -38,20 +39,24 @@ pub const ROUTES: [(&str, &str); 5] = [
     ("get", "/openapi.json"),
 ];
 
-/// Rules cached per atlas version.
+/// Rules cached per atlas snapshot: a reload of the data (SIGHUP) swaps the
+/// snapshot, and the next request re-reads the governance files too.
+/// The engine built for one atlas snapshot.
+type Cached = Option<(Weak<Atlas>, Governance)>;
+
 #[derive(Clone)]
 struct GovState {
-    cache: Arc<Mutex<Option<(String, Governance)>>>,
+    cache: Arc<Mutex<Cached>>,
     water: Arc<dyn UpstreamDownstream>,
 }
 
 impl GovState {
-    fn engine(&self, app: &AppState) -> Result<Governance, Problem> {
-        let version = app.atlas().version().to_string();
+    fn engine(&self, app: &AppState) -> Result<(Governance, Arc<Atlas>), Problem> {
+        let atlas = app.atlas();
         let mut guard = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((v, g)) = guard.as_ref() {
-            if *v == version {
-                return Ok(g.clone());
+        if let Some((w, g)) = guard.as_ref() {
+            if Weak::ptr_eq(w, &Arc::downgrade(&atlas)) {
+                return Ok((g.clone(), atlas));
             }
         }
         let g = Governance::for_source(app.source())
@@ -59,8 +64,8 @@ impl GovState {
                 Problem::unavailable(format!("the governance rules could not be loaded: {e}"))
             })?
             .with_water(self.water.clone());
-        *guard = Some((version, g.clone()));
-        Ok(g)
+        *guard = Some((Arc::downgrade(&atlas), g.clone()));
+        Ok((g, atlas))
     }
 }
 
@@ -99,8 +104,7 @@ async fn profile(
 ) -> Result<Response, Problem> {
     let (lon, lat) = crate::http::locate::lon_lat(&q)?;
     let date = date_param(&q)?;
-    let g = st.engine(&app)?;
-    let atlas = app.atlas();
+    let (g, atlas) = st.engine(&app)?;
     Ok(Json(g.profile(&atlas, lon, lat, date)).into_response())
 }
 
@@ -110,8 +114,7 @@ async fn obligations(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let date = date_param(&q)?;
-    let g = st.engine(&app)?;
-    let atlas = app.atlas();
+    let (g, atlas) = st.engine(&app)?;
     match g.obligations(&atlas, date, q.get("prefecture").map(|s| s.trim())) {
         Ok(a) => Ok(Json(a).into_response()),
         Err(e @ ObligationsError::BadDate(_)) => {
@@ -159,8 +162,7 @@ async fn analyze(
         .map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))?;
     let req: AnalyzeRequest = serde_json::from_value(value)
         .map_err(|e| Problem::bad_request(format!("invalid request: {e}")))?;
-    let g = st.engine(&app)?;
-    let atlas = app.atlas();
+    let (g, atlas) = st.engine(&app)?;
     let answer = tokio::task::spawn_blocking(move || g.analyze(&atlas, &req))
         .await
         .map_err(|_| {
@@ -179,7 +181,7 @@ async fn summary(
     State(app): State<AppState>,
     Extension(st): Extension<GovState>,
 ) -> Result<Response, Problem> {
-    let g = st.engine(&app)?;
+    let (g, _) = st.engine(&app)?;
     let r = g.rules();
     Ok(Json(json!({
         "document": r.document,

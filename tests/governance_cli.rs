@@ -1,0 +1,119 @@
+//! `liuyu profile`, `liuyu obligations` and `liuyu issue`: the same JSON as
+//! the HTTP API, and exit code 2 with a message on bad input.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn liuyu(args: &[&str], stdin: Option<&str>) -> (i32, serde_json::Value, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_liuyu"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_three_commands_answer() {
+    let (code, v, err) = liuyu(
+        &[
+            "obligations",
+            "--date",
+            "2027-02-05",
+            "--prefecture",
+            "420700",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["obligations"][0]["schedule"]["status"], "overdue");
+    assert_eq!(
+        v["obligations"][0]["schedule"]["next_deadline"],
+        "2028-01-31"
+    );
+
+    let (code, v, err) = liuyu(
+        &["profile", "114.2538", "30.6060", "--date", "2027-01-10"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["county"]["name"], "江汉区");
+    assert_eq!(
+        v["governance"]["levels"][2]["government"]["name_zh"],
+        "江汉区人民政府"
+    );
+
+    let (code, v, err) = liuyu(
+        &["issue", "--matter", "water", "--places", "420700,421100"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["coordinating_body"]["level"], "metro");
+
+    let line = r#"{"type":"LineString","coordinates":[[110.79,32.63],[112.13,32.06]]}"#;
+    let (code, v, err) = liuyu(&["issue", "--matter", "air", "--geojson", "-"], Some(line));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["coordinating_body"]["level"], "province");
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message() {
+    for (args, stdin, needle) in [
+        (
+            vec!["obligations", "--date", "2027-02-30"],
+            None,
+            "not a valid date",
+        ),
+        (
+            vec!["obligations", "--prefecture", "999999"],
+            None,
+            "not the adcode",
+        ),
+        (vec!["profile", "114", "95"], None, "lat"),
+        (vec!["issue", "--matter", "water"], None, "--geojson"),
+        (
+            vec!["issue", "--matter", "water", "--places", "nowhere"],
+            None,
+            "unknown place",
+        ),
+        (
+            vec!["issue", "--matter", "water", "--geojson", "-"],
+            Some("{not json"),
+            "not valid JSON",
+        ),
+        (
+            vec!["issue", "--matter", "water", "--geojson", "-"],
+            Some(
+                r#"{"type":"Polygon","coordinates":[[[114,30],[114.1,30],[114.1,30.1],[114,30.2]]]}"#,
+            ),
+            "not closed",
+        ),
+        (
+            vec![
+                "issue",
+                "--matter",
+                "water",
+                "--geojson",
+                "/nonexistent/x.geojson",
+            ],
+            None,
+            "cannot read",
+        ),
+    ] {
+        let (code, _, err) = liuyu(&args, stdin);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
