@@ -1,0 +1,8 @@
+//! Rivers (河流): a directed river network for Hubei, upstream/downstream
+//! navigation in NLDI's vocabulary (UM, UT, DM, DD) joined with jurisdictions,
+//! and bank pairs (左右岸) along boundary rivers.
+pub mod build;
+pub mod centreline;
+pub mod gazetteer;
+pub mod geom;
+pub mod wdbii;
