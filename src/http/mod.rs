@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/v1/locate", get(locate::locate))
+        .merge(crate::hydro::http::routes())
         .fallback(|| async { problem::Problem::not_found("no such resource") })
         .with_state(state)
         .layer(axum::middleware::from_fn(problem::ensure_problem_json))

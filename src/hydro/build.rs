@@ -636,6 +636,10 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
             trunk_nodes.push((ri, pts));
         }
     }
+    for z in &gaz.zone_link {
+        let n = net.snap_point((z.mouth[0], z.mouth[1]), tol, &z.zone, "zone mouth")?;
+        keep.insert(n);
+    }
     // Check tributary anchors and mouths are near lines (loud failure) before orienting.
     for r in &gaz.river {
         if r.kind == RiverKind::Tributary {

@@ -6,3 +6,13 @@ pub mod centreline;
 pub mod gazetteer;
 pub mod geom;
 pub mod wdbii;
+pub mod graph;
+pub mod navigate;
+
+pub use graph::{GraphError, RiverGraph};
+pub use navigate::{Mode, NavError, Navigation};
+pub mod banks;
+pub mod context;
+pub mod http;
+
+pub use context::WaterContext;
