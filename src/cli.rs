@@ -126,7 +126,13 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(e, 1),
             }
         }
-        Command::Trace { mode, lon, lat, distance_km, river } => {
+        Command::Trace {
+            mode,
+            lon,
+            lat,
+            distance_km,
+            river,
+        } => {
             let Some(mode) = crate::hydro::Mode::parse(&mode) else {
                 return fail(format!("unknown mode `{mode}`; use UM, UT, DM or DD"), 2);
             };

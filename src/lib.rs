@@ -9,10 +9,10 @@
 pub mod atlas;
 pub mod cli;
 pub mod http;
+pub mod hydro;
 pub mod index;
 pub mod locate;
 pub mod prep;
-pub mod hydro;
 
 pub use atlas::{Atlas, AtlasError, Layer, LayerKind, Memberships, Provenance, Unit};
 pub use index::{Hit, Locator, Position, BOUNDARY_EPSILON};

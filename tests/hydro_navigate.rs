@@ -31,7 +31,8 @@ const XIANGYANG: (f64, f64) = (112.15, 32.03);
 
 fn han_dm() -> Navigation {
     let (_, g) = graph();
-    g.navigate(Mode::DM, XIANGYANG.0, XIANGYANG.1, None, None).unwrap()
+    g.navigate(Mode::DM, XIANGYANG.0, XIANGYANG.1, None, None)
+        .unwrap()
 }
 
 #[test]
@@ -66,7 +67,11 @@ fn changjiang_in_hubei_is_about_1061_km_and_flows_west_to_east() {
     let (_, g) = graph();
     let r = &g.rivers[g.river_index("changjiang").unwrap()];
     // 长江 in Hubei: 1,061 km is the commonly cited figure; WDBII + derived centreline
-    assert!(r.length_km > 1000.0 && r.length_km < 1120.0, "{}", r.length_km);
+    assert!(
+        r.length_km > 1000.0 && r.length_km < 1120.0,
+        "{}",
+        r.length_km
+    );
     let first = &g.edges[r.edges[0]];
     let last = &g.edges[*r.edges.last().unwrap()];
     assert!(g.nodes[first.from].lon < 110.2 && g.nodes[last.to].lon > 116.0);
@@ -85,30 +90,58 @@ fn hanjiang_at_xiangyang_dm_passes_the_middle_and_lower_han_then_the_changjiang(
     let kms: Vec<f64> = order.iter().map(|name| entry(c, name)).collect();
     assert!(kms.windows(2).all(|w| w[0] < w[1]), "{kms:?}");
     // the first 长江 reach is in 武汉
-    let cj = n.reaches.iter().find(|r| r.river.as_deref() == Some("changjiang")).unwrap();
+    let cj = n
+        .reaches
+        .iter()
+        .find(|r| r.river.as_deref() == Some("changjiang"))
+        .unwrap();
     assert_eq!(cj.jurisdiction.as_ref().unwrap().prefecture_name, "武汉市");
     // the confluence with the 长江 is in 武汉 (checked independently with locate)
-    let conf = n.events.iter().find(|e| e.kind == "confluence" && e.rivers.iter().any(|r| r == "长江")).unwrap();
+    let conf = n
+        .events
+        .iter()
+        .find(|e| e.kind == "confluence" && e.rivers.iter().any(|r| r == "长江"))
+        .unwrap();
     let loc = atlas.locate(conf.lon, conf.lat);
     assert_eq!(loc.prefecture.unwrap().name, "武汉市");
     // then leaves Hubei past 黄梅
-    let fin = n.leaves_hubei.iter().find(|x| x.final_exit).expect("a final exit");
+    let fin = n
+        .leaves_hubei
+        .iter()
+        .find(|x| x.final_exit)
+        .expect("a final exit");
     assert_eq!(fin.last_county.as_deref(), Some("黄梅县"));
     assert!(fin.km > entry(c, "黄梅县"));
     let out = atlas.locate(fin.lon + 0.05, fin.lat);
     assert!(out.county.is_none() || out.county.unwrap().name == "黄梅县");
     // DM does not take the 东荆河
-    assert!(n.reaches.iter().all(|r| r.river.as_deref() != Some("dongjing")));
-    assert!(n.events.iter().any(|e| e.kind == "distributary_head" && e.rivers.iter().any(|r| r == "东荆河")));
+    assert!(n
+        .reaches
+        .iter()
+        .all(|r| r.river.as_deref() != Some("dongjing")));
+    assert!(n
+        .events
+        .iter()
+        .any(|e| e.kind == "distributary_head" && e.rivers.iter().any(|r| r == "东荆河")));
 }
 
 #[test]
 fn hanjiang_at_xiangyang_dd_includes_the_dongjing_split() {
     let (_, g) = graph();
-    let dd = g.navigate(Mode::DD, XIANGYANG.0, XIANGYANG.1, None, None).unwrap();
+    let dd = g
+        .navigate(Mode::DD, XIANGYANG.0, XIANGYANG.1, None, None)
+        .unwrap();
     let dm = han_dm();
-    assert!(dd.reaches.iter().any(|r| r.river.as_deref() == Some("dongjing")));
-    assert!(dd.total_km > dm.total_km + 100.0, "{} vs {}", dd.total_km, dm.total_km);
+    assert!(dd
+        .reaches
+        .iter()
+        .any(|r| r.river.as_deref() == Some("dongjing")));
+    assert!(
+        dd.total_km > dm.total_km + 100.0,
+        "{} vs {}",
+        dd.total_km,
+        dm.total_km
+    );
     // every DM county is also in DD
     for c in &dm.counties {
         assert!(dd.counties.iter().any(|d| d.id == c.id), "{}", c.name);
@@ -122,7 +155,11 @@ fn qingjiang_at_enshi_dm_reaches_the_changjiang_at_yidu() {
     assert_eq!(start.county.unwrap().name, "恩施市");
     let n = g.navigate(Mode::DM, 109.48, 30.28, None, None).unwrap();
     assert_eq!(n.snapped.river.as_deref(), Some("qingjiang"));
-    let conf = n.events.iter().find(|e| e.rivers.iter().any(|r| r == "长江")).unwrap();
+    let conf = n
+        .events
+        .iter()
+        .find(|e| e.rivers.iter().any(|r| r == "长江"))
+        .unwrap();
     // the confluence node lies in the 长江 channel on the 宜都/枝江 border (WDBII is
     // generalised); the 清江 one km above it is in 宜都
     let before = n
@@ -133,7 +170,11 @@ fn qingjiang_at_enshi_dm_reaches_the_changjiang_at_yidu() {
     assert_eq!(before.jurisdiction.as_ref().unwrap().county_name, "宜都市");
     let loc = atlas.locate(conf.lon, conf.lat);
     assert_eq!(loc.prefecture.unwrap().name, "宜昌市");
-    let first_cj = n.reaches.iter().position(|r| r.river.as_deref() == Some("changjiang")).unwrap();
+    let first_cj = n
+        .reaches
+        .iter()
+        .position(|r| r.river.as_deref() == Some("changjiang"))
+        .unwrap();
     let last_qj = &n.reaches[first_cj - 1];
     assert_eq!(last_qj.river.as_deref(), Some("qingjiang"));
 }
@@ -141,17 +182,31 @@ fn qingjiang_at_enshi_dm_reaches_the_changjiang_at_yidu() {
 #[test]
 fn ut_from_the_han_mouth_includes_shiyan_xiangyang_and_zones_h1_to_h7() {
     let (_, g) = graph();
-    let n = g.navigate(Mode::UT, 114.28, 30.565, None, Some("hanjiang")).unwrap();
+    let n = g
+        .navigate(Mode::UT, 114.28, 30.565, None, Some("hanjiang"))
+        .unwrap();
     let p = names(&n.prefectures);
     assert!(p.contains(&"十堰市") && p.contains(&"襄阳市"), "{p:?}");
     for z in ["H1", "H2", "H3", "H4", "H5", "H6", "H7"] {
-        assert!(n.zones_draining.iter().any(|x| x == z), "{z} missing from {:?}", n.zones_draining);
+        assert!(
+            n.zones_draining.iter().any(|x| x == z),
+            "{z} missing from {:?}",
+            n.zones_draining
+        );
     }
     // nothing of the 长江 main stem is upstream of the Han mouth
-    assert!(n.reaches.iter().all(|r| r.river.as_deref() != Some("changjiang")));
+    assert!(n
+        .reaches
+        .iter()
+        .all(|r| r.river.as_deref() != Some("changjiang")));
     // UM stays on the 汉江 up to the Shaanxi entry
-    let um = g.navigate(Mode::UM, 114.28, 30.565, None, Some("hanjiang")).unwrap();
-    assert!(um.reaches.iter().all(|r| r.river.as_deref() == Some("hanjiang")));
+    let um = g
+        .navigate(Mode::UM, 114.28, 30.565, None, Some("hanjiang"))
+        .unwrap();
+    assert!(um
+        .reaches
+        .iter()
+        .all(|r| r.river.as_deref() == Some("hanjiang")));
     assert!(um.total_km > 750.0 && um.total_km < um.total_km.max(0.0) + 1.0);
     assert!(names(&um.counties).contains(&"郧西县"));
 }
@@ -164,12 +219,17 @@ fn changjiang_between_ezhou_and_huanggang_is_a_bank_pair() {
         .iter()
         .filter(|b| b.left.prefecture_name == "黄冈市" && b.right.prefecture_name == "鄂州市")
         .collect();
-    assert!(!pairs.is_empty(), "黄冈 (left, north) / 鄂州 (right, south) bank pair");
+    assert!(
+        !pairs.is_empty(),
+        "黄冈 (left, north) / 鄂州 (right, south) bank pair"
+    );
     assert!(pairs.iter().all(|p| p.level == "prefecture"));
     let total: f64 = pairs.iter().map(|p| p.length_km).sum();
     assert!(total >= 30.0, "{total}");
     // 荆州区/沙市/江陵 (left) vs 公安 (right)
-    assert!(g.banks[ri].iter().any(|b| b.right.county_name == "公安县" && b.left.prefecture_name == "荆州市"));
+    assert!(g.banks[ri]
+        .iter()
+        .any(|b| b.right.county_name == "公安县" && b.left.prefecture_name == "荆州市"));
 }
 
 #[test]
@@ -178,7 +238,14 @@ fn a_point_far_from_every_river_gets_no_river_near() {
     // 英山/罗田 uplands: the 巴水/浠水 heads are absent from WDBII
     let (lon, lat) = (115.75, 30.95);
     let err = g.navigate(Mode::DM, lon, lat, None, None).unwrap_err();
-    let NavError::NoRiverNear { distance_km, tolerance_km, .. } = err else { panic!("{err:?}") };
+    let NavError::NoRiverNear {
+        distance_km,
+        tolerance_km,
+        ..
+    } = err
+    else {
+        panic!("{err:?}")
+    };
     // independent brute-force distance to every vertex
     let mut best = f64::INFINITY;
     for e in &g.edges {
@@ -197,11 +264,14 @@ fn a_point_far_from_every_river_gets_no_river_near() {
 #[test]
 fn distance_cap_and_river_pin() {
     let (_, g) = graph();
-    let n = g.navigate(Mode::DM, XIANGYANG.0, XIANGYANG.1, Some(50.0), None).unwrap();
+    let n = g
+        .navigate(Mode::DM, XIANGYANG.0, XIANGYANG.1, Some(50.0), None)
+        .unwrap();
     assert!(n.total_km <= 50.0 + 1e-6);
     assert!(n.reaches.iter().all(|r| r.km_to <= 50.0 + 1e-6));
     assert_eq!(
-        g.navigate(Mode::DM, XIANGYANG.0, XIANGYANG.1, Some(-1.0), None).unwrap_err(),
+        g.navigate(Mode::DM, XIANGYANG.0, XIANGYANG.1, Some(-1.0), None)
+            .unwrap_err(),
         NavError::BadDistance
     );
     assert!(matches!(
@@ -214,11 +284,16 @@ fn distance_cap_and_river_pin() {
 fn water_context_lists_both_directions_and_bank_partners() {
     let (_, g) = graph();
     // a footprint on the 长江 at 鄂州
-    let ctx = g.context_for_footprint(&[(114.88, 30.41), (114.90, 30.40)]).unwrap();
+    let ctx = g
+        .context_for_footprint(&[(114.88, 30.41), (114.90, 30.40)])
+        .unwrap();
     assert_eq!(ctx.basis, vec!["十三"]);
     assert!(names(&ctx.downstream_prefectures).contains(&"黄石市"));
     assert!(names(&ctx.upstream_prefectures).contains(&"武汉市"));
-    assert!(ctx.bank_partners.iter().any(|b| b.left.prefecture_name == "黄冈市"));
+    assert!(ctx
+        .bank_partners
+        .iter()
+        .any(|b| b.left.prefecture_name == "黄冈市"));
     assert!(g.context_for_footprint(&[(115.75, 30.95)]).is_none());
     assert!(g.context_for_footprint(&[]).is_none());
 }

@@ -58,9 +58,17 @@ fn side(atlas: &Atlas, p: (f64, f64)) -> BankSide {
     let l = atlas.locate(p.0, p.1);
     BankSide {
         county: l.county.as_ref().map(|c| c.adcode.clone()),
-        county_name: l.county.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "outside Hubei".into()),
+        county_name: l
+            .county
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| "outside Hubei".into()),
         prefecture: l.prefecture.as_ref().map(|c| c.adcode.clone()),
-        prefecture_name: l.prefecture.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "outside Hubei".into()),
+        prefecture_name: l
+            .prefecture
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| "outside Hubei".into()),
     }
 }
 
@@ -114,7 +122,11 @@ pub fn bank_pairs(g: &RiverGraph, atlas: &Atlas, river: usize) -> Vec<BankPair> 
                 km_from: ((k0 - step / 2.0) * 10.0).round() / 10.0,
                 km_to: ((k1 + step / 2.0) * 10.0).round() / 10.0,
                 length_km: (length * 10.0).round() / 10.0,
-                level: if l.prefecture != rt.prefecture { "prefecture" } else { "county" },
+                level: if l.prefecture != rt.prefecture {
+                    "prefecture"
+                } else {
+                    "county"
+                },
                 mid: [mid.0, mid.1],
             });
         }

@@ -222,7 +222,11 @@ fn snap(mut lines: Vec<Piece>, snap_km: f64) -> Vec<Piece> {
         let mut did = false;
         'outer: for (li, line) in lines.iter().enumerate() {
             for end in [0usize, 1] {
-                let p = if end == 0 { line.pts[0] } else { *line.pts.last().unwrap_or(&line.pts[0]) };
+                let p = if end == 0 {
+                    line.pts[0]
+                } else {
+                    *line.pts.last().unwrap_or(&line.pts[0])
+                };
                 if ends.cluster_size(li, end) > 1 {
                     continue;
                 }
@@ -261,8 +265,14 @@ fn snap(mut lines: Vec<Piece>, snap_km: f64) -> Vec<Piece> {
                         *l = q;
                     }
                     lines[li] = moved;
-                    lines[oj] = Piece { pts: a, source: src };
-                    lines.push(Piece { pts: b, source: src });
+                    lines[oj] = Piece {
+                        pts: a,
+                        source: src,
+                    };
+                    lines.push(Piece {
+                        pts: b,
+                        source: src,
+                    });
                     did = true;
                     break 'outer;
                 }
@@ -349,7 +359,10 @@ impl Net {
                 (a, b, l.pts, l.source)
             })
             .collect();
-        let mut net = Net { nodes: coords, edges };
+        let mut net = Net {
+            nodes: coords,
+            edges,
+        };
         net.merge_degree2(&BTreeSet::new());
         net
     }
@@ -368,8 +381,8 @@ impl Net {
         loop {
             let deg = self.degree();
             let mut merged = false;
-            for n in 0..self.nodes.len() {
-                if deg[n] != 2 || keep.contains(&n) {
+            for (n, &dn) in deg.iter().enumerate() {
+                if dn != 2 || keep.contains(&n) {
                     continue;
                 }
                 let inc: Vec<usize> = (0..self.edges.len())
@@ -507,7 +520,13 @@ impl Ord for HeapItem {
 }
 
 /// Shortest path (edge list) from s to t avoiding `banned` edges.
-fn shortest_path(net: &Net, lens: &[f64], s: usize, t: usize, banned: &BTreeSet<usize>) -> Option<Vec<usize>> {
+fn shortest_path(
+    net: &Net,
+    lens: &[f64],
+    s: usize,
+    t: usize,
+    banned: &BTreeSet<usize>,
+) -> Option<Vec<usize>> {
     let adj = net.adjacency();
     let mut dist = vec![f64::INFINITY; net.nodes.len()];
     let mut prev: Vec<Option<(usize, usize)>> = vec![None; net.nodes.len()];
@@ -565,7 +584,10 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
     let bbox = (x0 - pad, y0 - pad, x1 + pad, y1 + pad);
     let mut report = String::new();
     let records = read_records(inp.rivers_meta, inp.rivers_dat, bbox)?;
-    report.push_str(&format!("WDBII rivers_f records in bbox: {}\n", records.len()));
+    report.push_str(&format!(
+        "WDBII rivers_f records in bbox: {}\n",
+        records.len()
+    ));
     let pieces = clip(&records, &rings, bp.buffer_km, bp.min_piece_km);
     report.push_str(&format!(
         "clipped pieces: {} ({:.1} km)\n",
@@ -577,10 +599,9 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
     // Derived 长江 centreline.
     let cl = &gaz.centreline;
     let gshhs = read_records(inp.gshhs_meta, inp.gshhs_dat, bbox)?;
-    let poly = gshhs
-        .iter()
-        .find(|r| r.id == cl.gshhs_id)
-        .ok_or_else(|| BuildError::Centreline(format!("GSHHS polygon {} not found", cl.gshhs_id)))?;
+    let poly = gshhs.iter().find(|r| r.id == cl.gshhs_id).ok_or_else(|| {
+        BuildError::Centreline(format!("GSHHS polygon {} not found", cl.gshhs_id))
+    })?;
     let start = (cl.start[0], cl.start[1]);
     // start at the nearest existing line end
     let mut best: Option<(f64, P)> = None;
@@ -594,10 +615,18 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
     }
     let (d0, s0) = best.ok_or_else(|| BuildError::Centreline("no lines".into()))?;
     if d0 > bp.anchor_tolerance_km {
-        return Err(BuildError::Centreline(format!("start is {d0:.2} km from any line end")));
+        return Err(BuildError::Centreline(format!(
+            "start is {d0:.2} km from any line end"
+        )));
     }
-    let centre = derive_centreline(&poly.points, s0, (cl.end[0], cl.end[1]), cl.step_km, cl.margin_km)
-        .map_err(BuildError::Centreline)?;
+    let centre = derive_centreline(
+        &poly.points,
+        s0,
+        (cl.end[0], cl.end[1]),
+        cl.step_km,
+        cl.margin_km,
+    )
+    .map_err(BuildError::Centreline)?;
     report.push_str(&format!(
         "derived centreline: {} points, {:.1} km, from GSHHS river-lake {}\n",
         centre.len(),
@@ -645,7 +674,10 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
         if r.kind == RiverKind::Tributary {
             for (what, p) in [("anchor", r.anchor), ("mouth", r.mouth)] {
                 if let Some(p) = p {
-                    let d = net.nearest((p[0], p[1])).map(|b| b.0).unwrap_or(f64::INFINITY);
+                    let d = net
+                        .nearest((p[0], p[1]))
+                        .map(|b| b.0)
+                        .unwrap_or(f64::INFINITY);
                     if d > tol {
                         return Err(BuildError::AnchorTooFar {
                             river: r.id.clone(),
@@ -673,7 +705,8 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
         let r = &gaz.river[*ri];
         let mut path: Vec<usize> = Vec::new();
         for w in pts.windows(2) {
-            let p = shortest_path(&net, &lens, w[0], w[1], &banned).ok_or_else(|| BuildError::NoPath(r.id.clone()))?;
+            let p = shortest_path(&net, &lens, w[0], w[1], &banned)
+                .ok_or_else(|| BuildError::NoPath(r.id.clone()))?;
             path.extend(p);
         }
         // node sequence
@@ -690,7 +723,11 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
         let total: f64 = path.iter().map(|&e| lens[e]).sum();
         let end = *seq.last().unwrap_or(&pts[0]);
         let p_end = if pot[end].is_nan() { 0.0 } else { pot[end] };
-        let p_start = if pot[seq[0]].is_nan() { p_end + total } else { pot[seq[0]] };
+        let p_start = if pot[seq[0]].is_nan() {
+            p_end + total
+        } else {
+            pot[seq[0]]
+        };
         if p_start <= p_end {
             return Err(BuildError::Orientation(format!(
                 "{}: head potential {p_start:.1} not above end potential {p_end:.1}",
@@ -716,7 +753,13 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
                 )));
             }
         }
-        report.push_str(&format!("trunk {} ({}): {} edges, {:.1} km\n", r.id, r.name, path.len(), total));
+        report.push_str(&format!(
+            "trunk {} ({}): {} edges, {:.1} km\n",
+            r.id,
+            r.name,
+            path.len(),
+            total
+        ));
         river_edges.insert(*ri, path);
     }
     // Potentials elsewhere: multi-source Dijkstra.
@@ -727,7 +770,10 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
             heap.push(HeapItem(*p, n));
         }
     }
-    let mut dist: Vec<f64> = pot.iter().map(|p| if p.is_nan() { f64::INFINITY } else { *p }).collect();
+    let mut dist: Vec<f64> = pot
+        .iter()
+        .map(|p| if p.is_nan() { f64::INFINITY } else { *p })
+        .collect();
     while let Some(HeapItem(d, u)) = heap.pop() {
         if d > dist[u] {
             continue;
@@ -798,7 +844,9 @@ pub fn build(inp: &BuildInputs) -> Result<BuildOutputs, BuildError> {
         });
     }
     name_tributaries(gaz, &net.nodes, &mut dedges, tol)?;
-    Ok(write_outputs(inp, &net.nodes, dedges, &gshhs, &rings, report))
+    Ok(write_outputs(
+        inp, &net.nodes, dedges, &gshhs, &rings, report,
+    ))
 }
 
 /// A directed build edge.
@@ -812,7 +860,12 @@ struct DEdge {
     len: f64,
 }
 
-fn name_tributaries(gaz: &Gazetteer, nodes: &[P], edges: &mut [DEdge], tol: f64) -> Result<(), BuildError> {
+fn name_tributaries(
+    gaz: &Gazetteer,
+    nodes: &[P],
+    edges: &mut [DEdge],
+    tol: f64,
+) -> Result<(), BuildError> {
     let n = nodes.len();
     let mut outs = vec![Vec::new(); n];
     let mut ins = vec![Vec::new(); n];
@@ -821,7 +874,8 @@ fn name_tributaries(gaz: &Gazetteer, nodes: &[P], edges: &mut [DEdge], tol: f64)
         ins[e.to].push(i);
     }
     // upstream accumulated length (DAG DP, memoised by iteration in topological order)
-    let order = topo_order(n, edges).ok_or_else(|| BuildError::Orientation("cycle after orientation".into()))?;
+    let order = topo_order(n, edges)
+        .ok_or_else(|| BuildError::Orientation("cycle after orientation".into()))?;
     let mut up = vec![0.0f64; n];
     for &u in &order {
         for &e in &outs[u] {
@@ -833,7 +887,9 @@ fn name_tributaries(gaz: &Gazetteer, nodes: &[P], edges: &mut [DEdge], tol: f64)
         if r.kind != RiverKind::Tributary {
             continue;
         }
-        let (Some(a), Some(m)) = (r.anchor, r.mouth) else { continue };
+        let (Some(a), Some(m)) = (r.anchor, r.mouth) else {
+            continue;
+        };
         let a = (a[0], a[1]);
         let mut best: Option<(f64, usize)> = None;
         for (i, e) in edges.iter().enumerate() {
@@ -861,12 +917,18 @@ fn name_tributaries(gaz: &Gazetteer, nodes: &[P], edges: &mut [DEdge], tol: f64)
         let mut claimed = vec![start];
         loop {
             let v = edges[cur].to;
-            if ins[v].iter().chain(outs[v].iter()).any(|&e| edges[e].river.is_some_and(|x| x != ri)) {
+            if ins[v]
+                .iter()
+                .chain(outs[v].iter())
+                .any(|&e| edges[e].river.is_some_and(|x| x != ri))
+            {
                 break;
             }
-            let next = outs[v].iter().copied().filter(|&e| edges[e].river.is_none()).min_by(|&x, &y| {
-                up[edges[y].to].total_cmp(&up[edges[x].to]).then(x.cmp(&y))
-            });
+            let next = outs[v]
+                .iter()
+                .copied()
+                .filter(|&e| edges[e].river.is_none())
+                .min_by(|&x, &y| up[edges[y].to].total_cmp(&up[edges[x].to]).then(x.cmp(&y)));
             match next {
                 Some(e) if !claimed.contains(&e) => {
                     claimed.push(e);
@@ -878,7 +940,10 @@ fn name_tributaries(gaz: &Gazetteer, nodes: &[P], edges: &mut [DEdge], tol: f64)
         let end = nodes[edges[cur].to];
         let dm = km(end, (m[0], m[1]));
         if dm > tol {
-            return Err(BuildError::MouthMismatch { river: r.id.clone(), dist_km: dm });
+            return Err(BuildError::MouthMismatch {
+                river: r.id.clone(),
+                dist_km: dm,
+            });
         }
         // upstream along the longest branch
         let mut u = edges[start].from;
@@ -984,14 +1049,20 @@ fn write_outputs(
         if let (RiverKind::Main, Some(f)) = (r.kind, r.from) {
             if let Some(n) = near(f) {
                 if indeg[n] == 0 || r.from.is_some() {
-                    roles.entry(n).or_insert(("inflow".into(), format!("{} entry", r.name)));
+                    roles
+                        .entry(n)
+                        .or_insert(("inflow".into(), format!("{} entry", r.name)));
                 }
             }
         }
         if let Some(t) = r.to {
             if let Some(n) = near(t) {
                 if outdeg[n] == 0 {
-                    let role = if r.id == gaz.centreline.river { "outlet" } else { "outflow" };
+                    let role = if r.id == gaz.centreline.river {
+                        "outlet"
+                    } else {
+                        "outflow"
+                    };
                     roles.insert(n, (role.into(), format!("{} leaves Hubei", r.name)));
                 }
             }
@@ -1064,9 +1135,20 @@ fn write_outputs(
                    "mouth_node": near(z.mouth).map(|n| format!("n{n:03}")), "in_wdbii": z.in_wdbii})
         })
         .collect();
-    report.push_str(&format!("graph: {} nodes, {} edges, {:.1} km\n", nodes.len(), edges.len(), total));
+    report.push_str(&format!(
+        "graph: {} nodes, {} edges, {:.1} km\n",
+        nodes.len(),
+        edges.len(),
+        total
+    ));
     for (ri, (len, ids)) in &per_river {
-        report.push_str(&format!("  {} {}: {:.1} km in {} edges\n", gaz.river[*ri].id, gaz.river[*ri].name, len, ids.len()));
+        report.push_str(&format!(
+            "  {} {}: {:.1} km in {} edges\n",
+            gaz.river[*ri].id,
+            gaz.river[*ri].name,
+            len,
+            ids.len()
+        ));
     }
     let network = json!({
         "provenance": {"status": "reconstructed", "source": inp.source_note, "licence": "LGPL-3.0-or-later",
@@ -1084,8 +1166,18 @@ fn write_outputs(
             continue;
         }
         let ring = Ring::new(r.points.clone());
-        let named = gaz.lake.iter().find(|l| ring.contains((l.point[0], l.point[1])));
-        let mut pts: Vec<Value> = r.points.iter().map(|&p| { let p = round6(p); json!([p.0, p.1]) }).collect();
+        let named = gaz
+            .lake
+            .iter()
+            .find(|l| ring.contains((l.point[0], l.point[1])));
+        let mut pts: Vec<Value> = r
+            .points
+            .iter()
+            .map(|&p| {
+                let p = round6(p);
+                json!([p.0, p.1])
+            })
+            .collect();
         if r.points.first() != r.points.last() {
             pts.push(pts[0].clone());
         }
@@ -1096,8 +1188,14 @@ fn write_outputs(
                 "outline": "GSHHS f outline; old and larger than today's lake"},
             "geometry": {"type": "Polygon", "coordinates": [pts]}}));
     }
-    report.push_str(&format!("lakes: {} GSHHS polygons touching Hubei, {} named\n", lakes.len(),
-        lakes.iter().filter(|l| !l["properties"]["name"].is_null()).count()));
+    report.push_str(&format!(
+        "lakes: {} GSHHS polygons touching Hubei, {} named\n",
+        lakes.len(),
+        lakes
+            .iter()
+            .filter(|l| !l["properties"]["name"].is_null())
+            .count()
+    ));
     let lakes_fc = json!({"type": "FeatureCollection",
         "provenance": {"status": "official", "source": inp.source_note, "licence": "LGPL-3.0-or-later",
             "note": "GSHHS f lake outlines are old and larger than today's lakes; names from the gazetteer"},
@@ -1113,7 +1211,12 @@ fn write_outputs(
 /// Reads the four WDBII files from `wdbii_dir`, the province outline and the
 /// committed gazetteer, builds, and writes `rivers.geojson`, `lakes.geojson`,
 /// `network.json` and `build-report.txt` into `out_dir`.
-pub fn run(wdbii_dir: &str, province: &str, out_dir: &str, source_note: &str) -> Result<(), Box<dyn std::error::Error>> {
+pub fn run(
+    wdbii_dir: &str,
+    province: &str,
+    out_dir: &str,
+    source_note: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::path::Path::new(wdbii_dir);
     let rivers_meta = std::fs::read_to_string(dir.join("riversmeta_f.dat"))?;
     let rivers_dat = std::fs::read(dir.join("rivers_f.dat"))?;

@@ -7,7 +7,6 @@
 //! not subtracted, so the path follows the middle of the whole channel.
 use super::geom::{from_xy, km, to_xy};
 
-
 type P = (f64, f64);
 
 /// A closed ring of (lon, lat) vertices with a bounding box.
@@ -55,7 +54,11 @@ impl Ring {
     pub fn distance_km(&self, p: P, cutoff_km: f64) -> f64 {
         let dlat = cutoff_km / 110.0;
         let dlon = cutoff_km / 80.0;
-        if p.0 < self.bbox.0 - dlon || p.0 > self.bbox.2 + dlon || p.1 < self.bbox.1 - dlat || p.1 > self.bbox.3 + dlat {
+        if p.0 < self.bbox.0 - dlon
+            || p.0 > self.bbox.2 + dlon
+            || p.1 < self.bbox.1 - dlat
+            || p.1 > self.bbox.3 + dlat
+        {
             return f64::INFINITY;
         }
         let mut best = f64::INFINITY;
@@ -287,7 +290,9 @@ pub fn derive_centreline(
             acc = 0.0;
             let lo = i.saturating_sub(2);
             let hi = (i + 3).min(n);
-            let m = raw[lo..hi].iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+            let m = raw[lo..hi]
+                .iter()
+                .fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
             let c = (hi - lo) as f64;
             out.push(from_xy((m.0 / c, m.1 / c), lat0));
         }
@@ -321,8 +326,14 @@ mod tests {
     fn straight_channel_centreline_is_the_middle() {
         // a 2 km wide channel along 30.0 N from 114.0 to 114.5 E
         let h = 1.0 / 111.2; // 1 km in degrees of latitude
-        let poly = vec![(113.9, 30.0 - h), (114.6, 30.0 - h), (114.6, 30.0 + h), (113.9, 30.0 + h)];
-        let line = derive_centreline(&poly, (114.0, 30.0 + 0.5 * h), (114.5, 30.0), 0.5, 8.0).unwrap();
+        let poly = vec![
+            (113.9, 30.0 - h),
+            (114.6, 30.0 - h),
+            (114.6, 30.0 + h),
+            (113.9, 30.0 + h),
+        ];
+        let line =
+            derive_centreline(&poly, (114.0, 30.0 + 0.5 * h), (114.5, 30.0), 0.5, 8.0).unwrap();
         assert!(line.len() > 80);
         for p in &line[3..line.len() - 1] {
             assert!((p.1 - 30.0).abs() < 0.1 * h, "{p:?}");

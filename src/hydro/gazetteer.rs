@@ -7,9 +7,6 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-
-
-
 /// How a river takes part in orientation and naming.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -165,19 +162,19 @@ impl Gazetteer {
         let g: Gazetteer = toml::from_str(text)?;
         for r in &g.river {
             let missing = match r.kind {
-                RiverKind::Main | RiverKind::Distributary => {
-                    r.from.is_none() || r.to.is_none()
-                }
+                RiverKind::Main | RiverKind::Distributary => r.from.is_none() || r.to.is_none(),
                 RiverKind::Tributary => r.anchor.is_none() || r.mouth.is_none(),
             };
             if missing {
                 return Err(GazetteerError::Incomplete {
                     id: r.id.clone(),
-                    reason: format!("{:?} needs from/to (main, distributary) or anchor/mouth (tributary)", r.kind),
+                    reason: format!(
+                        "{:?} needs from/to (main, distributary) or anchor/mouth (tributary)",
+                        r.kind
+                    ),
                 });
             }
         }
         Ok(g)
     }
-
 }

@@ -33,11 +33,7 @@ pub fn from_xy(p: (f64, f64), lat0: f64) -> (f64, f64) {
 }
 
 /// Nearest point to `p` on segment `a`-`b`: (distance km, parameter t in 0..=1, point).
-pub fn project_on_segment(
-    p: (f64, f64),
-    a: (f64, f64),
-    b: (f64, f64),
-) -> (f64, f64, (f64, f64)) {
+pub fn project_on_segment(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> (f64, f64, (f64, f64)) {
     let lat0 = p.1;
     let (px, py) = to_xy(p, lat0);
     let (ax, ay) = to_xy(a, lat0);

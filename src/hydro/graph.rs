@@ -1,7 +1,7 @@
 //! The directed river network (有向河网) loaded from `data/rivers/`, validated at
 //! load, with every edge split at county borders (县界) so that navigation answers
 //! carry jurisdictions.
-use super::geom::{km, project_on_line};
+use super::geom::km;
 use crate::atlas::Atlas;
 use serde::Serialize;
 use serde_json::Value;
@@ -65,6 +65,8 @@ pub struct Edge {
     pub source: String,
     /// Pieces between county borders: (km_from, km_to, jurisdiction index).
     pub pieces: Vec<(f64, f64, Option<usize>)>,
+    /// Bounding box [min lon, min lat, max lon, max lat].
+    pub bbox: [f64; 4],
 }
 
 impl Edge {
@@ -75,9 +77,16 @@ impl Edge {
 
     /// The point at `d` km from the edge start.
     pub fn point_at(&self, d: f64) -> (f64, f64) {
-        let i = self.cum_km.partition_point(|&c| c < d).clamp(1, self.coords.len() - 1);
+        let i = self
+            .cum_km
+            .partition_point(|&c| c < d)
+            .clamp(1, self.coords.len() - 1);
         let (c0, c1) = (self.cum_km[i - 1], self.cum_km[i]);
-        let t = if c1 > c0 { ((d - c0) / (c1 - c0)).clamp(0.0, 1.0) } else { 0.0 };
+        let t = if c1 > c0 {
+            ((d - c0) / (c1 - c0)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let (a, b) = (self.coords[i - 1], self.coords[i]);
         (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))
     }
@@ -222,9 +231,15 @@ impl RiverGraph {
     }
 
     /// Parses, validates and splits the network at county borders.
-    pub fn parse(network_json: &str, rivers_geojson: &str, atlas: &Atlas) -> Result<RiverGraph, GraphError> {
-        let net: Value = serde_json::from_str(network_json).map_err(|e| GraphError::Parse(e.to_string()))?;
-        let fc: Value = serde_json::from_str(rivers_geojson).map_err(|e| GraphError::Parse(e.to_string()))?;
+    pub fn parse(
+        network_json: &str,
+        rivers_geojson: &str,
+        atlas: &Atlas,
+    ) -> Result<RiverGraph, GraphError> {
+        let net: Value =
+            serde_json::from_str(network_json).map_err(|e| GraphError::Parse(e.to_string()))?;
+        let fc: Value =
+            serde_json::from_str(rivers_geojson).map_err(|e| GraphError::Parse(e.to_string()))?;
         let mut node_ix = BTreeMap::new();
         let mut nodes = Vec::new();
         for (i, n) in net["nodes"].as_array().into_iter().flatten().enumerate() {
@@ -232,8 +247,12 @@ impl RiverGraph {
             node_ix.insert(id.clone(), i);
             nodes.push(Node {
                 id,
-                lon: n["lon"].as_f64().ok_or_else(|| GraphError::Parse("node lon".into()))?,
-                lat: n["lat"].as_f64().ok_or_else(|| GraphError::Parse("node lat".into()))?,
+                lon: n["lon"]
+                    .as_f64()
+                    .ok_or_else(|| GraphError::Parse("node lon".into()))?,
+                lat: n["lat"]
+                    .as_f64()
+                    .ok_or_else(|| GraphError::Parse("node lat".into()))?,
                 role: s(n, "role")?,
                 label: s(n, "label").unwrap_or_default(),
             });
@@ -259,10 +278,18 @@ impl RiverGraph {
         let mut edges = Vec::new();
         for f in fc["features"].as_array().into_iter().flatten() {
             let p = &f["properties"];
-            let from = *node_ix.get(&s(p, "from")?).ok_or_else(|| GraphError::Parse("edge from".into()))?;
-            let to = *node_ix.get(&s(p, "to")?).ok_or_else(|| GraphError::Parse("edge to".into()))?;
+            let from = *node_ix
+                .get(&s(p, "from")?)
+                .ok_or_else(|| GraphError::Parse("edge from".into()))?;
+            let to = *node_ix
+                .get(&s(p, "to")?)
+                .ok_or_else(|| GraphError::Parse("edge to".into()))?;
             let river = match p["river"].as_str() {
-                Some(r) => Some(*river_ix.get(r).ok_or_else(|| GraphError::Parse(format!("unknown river {r}")))?),
+                Some(r) => Some(
+                    *river_ix
+                        .get(r)
+                        .ok_or_else(|| GraphError::Parse(format!("unknown river {r}")))?,
+                ),
                 None => None,
             };
             let coords: Vec<(f64, f64)> = f["geometry"]["coordinates"]
@@ -272,7 +299,10 @@ impl RiverGraph {
                 .filter_map(|c| Some((c.get(0)?.as_f64()?, c.get(1)?.as_f64()?)))
                 .collect();
             if coords.len() < 2 {
-                return Err(GraphError::Invalid(format!("edge {} has fewer than 2 vertices", s(p, "id")?)));
+                return Err(GraphError::Invalid(format!(
+                    "edge {} has fewer than 2 vertices",
+                    s(p, "id")?
+                )));
             }
             let mut cum = vec![0.0];
             for w in coords.windows(2) {
@@ -280,6 +310,11 @@ impl RiverGraph {
                 cum.push(last + km(w[0], w[1]));
             }
             let id = s(p, "id")?;
+            let bbox = coords
+                .iter()
+                .fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, c| {
+                    [b[0].min(c.0), b[1].min(c.1), b[2].max(c.0), b[3].max(c.1)]
+                });
             if let Some(r) = river {
                 rivers[r].edges.push(edges.len());
             }
@@ -292,14 +327,15 @@ impl RiverGraph {
                 cum_km: cum,
                 source: s(p, "source")?,
                 pieces: Vec::new(),
+                bbox,
             });
         }
         let mut zone_links = Vec::new();
         for z in net["zone_links"].as_array().into_iter().flatten() {
             let mouth_node = s(z, "mouth_node")?;
-            let node = *node_ix
-                .get(&mouth_node)
-                .ok_or_else(|| GraphError::Invalid(format!("zone link mouth {mouth_node} is not a node")))?;
+            let node = *node_ix.get(&mouth_node).ok_or_else(|| {
+                GraphError::Invalid(format!("zone link mouth {mouth_node} is not a node"))
+            })?;
             zone_links.push(ZoneLinkInfo {
                 zone: s(z, "zone")?,
                 via: s(z, "via")?,
@@ -340,7 +376,9 @@ impl RiverGraph {
         };
         g.validate()?;
         g.split_at_borders(atlas);
-        g.banks = (0..g.rivers.len()).map(|r| super::banks::bank_pairs(&g, atlas, r)).collect();
+        g.banks = (0..g.rivers.len())
+            .map(|r| super::banks::bank_pairs(&g, atlas, r))
+            .collect();
         Ok(g)
     }
 
@@ -363,7 +401,9 @@ impl RiverGraph {
             }
         }
         if topo.len() != n {
-            return Err(GraphError::Invalid("the network has a cycle (not a DAG)".into()));
+            return Err(GraphError::Invalid(
+                "the network has a cycle (not a DAG)".into(),
+            ));
         }
         self.topo = topo;
         let mut sinks = Vec::new();
@@ -439,8 +479,16 @@ impl RiverGraph {
                         jurs.push(Jurisdiction {
                             county: c.adcode.clone(),
                             county_name: c.name.clone(),
-                            prefecture: loc.prefecture.as_ref().map(|p| p.adcode.clone()).unwrap_or_default(),
-                            prefecture_name: loc.prefecture.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+                            prefecture: loc
+                                .prefecture
+                                .as_ref()
+                                .map(|p| p.adcode.clone())
+                                .unwrap_or_default(),
+                            prefecture_name: loc
+                                .prefecture
+                                .as_ref()
+                                .map(|p| p.name.clone())
+                                .unwrap_or_default(),
                             zone: loc.zone.as_ref().map(|z| z.id.clone()),
                             zone_name: loc.zone.as_ref().map(|z| z.name.clone()),
                             basin: loc.basin.as_ref().map(|b| b.id.clone()),
@@ -459,7 +507,11 @@ impl RiverGraph {
                     _ => pieces.push((d0, d1, j)),
                 }
             }
-            inside += pieces.iter().filter(|p| p.2.is_some()).map(|p| p.1 - p.0).sum::<f64>();
+            inside += pieces
+                .iter()
+                .filter(|p| p.2.is_some())
+                .map(|p| p.1 - p.0)
+                .sum::<f64>();
             e.pieces = pieces;
         }
         self.jurisdictions = jurs;
@@ -472,21 +524,61 @@ impl RiverGraph {
     }
 
     /// Nearest point on the network (optionally on one river):
-    /// (distance km, edge, km along the edge, point).
-    pub fn nearest(&self, lon: f64, lat: f64, river: Option<usize>) -> Option<(f64, usize, f64, (f64, f64))> {
-        let p = (lon, lat);
-        let mut best: Option<(f64, usize, f64, (f64, f64))> = None;
-        for (i, e) in self.edges.iter().enumerate() {
-            if river.is_some() && e.river != river {
-                continue;
+    /// (distance km, edge, km along the edge, point). Edges are visited in order of
+    /// their bounding-box distance and skipped once that bound exceeds the best hit;
+    /// distances use a local equirectangular frame at the query latitude.
+    pub fn nearest(
+        &self,
+        lon: f64,
+        lat: f64,
+        river: Option<usize>,
+    ) -> Option<(f64, usize, f64, (f64, f64))> {
+        let kx = 111.195 * lat.to_radians().cos();
+        let ky = 111.195;
+        let bound = |b: &[f64; 4]| {
+            let dx = (b[0] - lon).max(lon - b[2]).max(0.0) * kx;
+            let dy = (b[1] - lat).max(lat - b[3]).max(0.0) * ky;
+            (dx * dx + dy * dy).sqrt()
+        };
+        let mut order: Vec<(f64, usize)> = self
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| river.is_none() || e.river == river)
+            .map(|(i, e)| (bound(&e.bbox), i))
+            .collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut best: Option<(f64, usize, usize, f64)> = None; // (d2, edge, seg, t)
+        for (lb, i) in order {
+            if let Some(b) = best {
+                if lb * lb > b.0 {
+                    break;
+                }
             }
-            let (d, seg, t, q) = project_on_line(p, &e.coords);
-            if best.is_none_or(|b| d < b.0) {
-                let along = e.cum_km[seg] + t * (e.cum_km[seg + 1] - e.cum_km[seg]);
-                best = Some((d, i, along, q));
+            let e = &self.edges[i];
+            for (k, w) in e.coords.windows(2).enumerate() {
+                let (ax, ay) = ((w[0].0 - lon) * kx, (w[0].1 - lat) * ky);
+                let (bx, by) = ((w[1].0 - lon) * kx, (w[1].1 - lat) * ky);
+                let (dx, dy) = (bx - ax, by - ay);
+                let l2 = dx * dx + dy * dy;
+                let t = if l2 > 0.0 {
+                    (-(ax * dx + ay * dy) / l2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                let (qx, qy) = (ax + t * dx, ay + t * dy);
+                let d2 = qx * qx + qy * qy;
+                if best.is_none_or(|b| d2 < b.0) {
+                    best = Some((d2, i, k, t));
+                }
             }
         }
-        best
+        let (d2, i, k, t) = best?;
+        let e = &self.edges[i];
+        let (a, b) = (e.coords[k], e.coords[k + 1]);
+        let q = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+        let along = e.cum_km[k] + t * (e.cum_km[k + 1] - e.cum_km[k]);
+        Some((d2.sqrt(), i, along, q))
     }
 }
 

@@ -39,7 +39,7 @@ async fn list(State(state): State<AppState>) -> Result<Json<Value>, Problem> {
     })))
 }
 
-fn river<'a>(g: &'a RiverGraph, id: &str) -> Result<usize, Problem> {
+fn river(g: &RiverGraph, id: &str) -> Result<usize, Problem> {
     g.river_index(id)
         .ok_or_else(|| Problem::not_found(format!("no river with id `{id}`")).with("river", id))
 }
@@ -61,13 +61,22 @@ pub fn river_geojson(g: &RiverGraph, ri: usize) -> Value {
     json!({"type": "FeatureCollection", "id": r.id, "name": r.name, "river": r, "features": features, "provenance": g.provenance})
 }
 
-async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, Problem> {
+async fn one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, Problem> {
     let g = graph(&state)?;
     let ri = river(&g, &id)?;
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(river_geojson(&g, ri))))
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        Json(river_geojson(&g, ri)),
+    ))
 }
 
-async fn banks(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, Problem> {
+async fn banks(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
     let g = graph(&state)?;
     let ri = river(&g, &id)?;
     Ok(Json(json!({
@@ -79,7 +88,10 @@ async fn banks(State(state): State<AppState>, Path(id): Path<String>) -> Result<
 }
 
 async fn lakes() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/geo+json")], EMBEDDED_LAKES)
+    (
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        EMBEDDED_LAKES,
+    )
 }
 
 async fn navigate(
@@ -88,10 +100,17 @@ async fn navigate(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, Problem> {
     let mode = Mode::parse(&mode).ok_or_else(|| {
-        Problem::bad_request(format!("unknown navigation mode `{mode}`; use UM, UT, DM or DD")).with("parameter", "mode")
+        Problem::bad_request(format!(
+            "unknown navigation mode `{mode}`; use UM, UT, DM or DD"
+        ))
+        .with("parameter", "mode")
     })?;
     let (lon, lat) = lon_lat(&q)?;
-    let distance = if q.contains_key("distance_km") { Some(number_param(&q, "distance_km")?) } else { None };
+    let distance = if q.contains_key("distance_km") {
+        Some(number_param(&q, "distance_km")?)
+    } else {
+        None
+    };
     let g = graph(&state)?;
     let ans = g
         .navigate(mode, lon, lat, distance, q.get("river").map(String::as_str))
@@ -104,13 +123,27 @@ async fn navigate(
 /// Maps navigation errors to problem details.
 pub fn nav_problem(e: NavError) -> Problem {
     match e {
-        NavError::NoRiverNear { distance_km, tolerance_km, .. } => {
-            let d = if distance_km.is_finite() { json!(distance_km) } else { Value::Null };
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "no-river-near", e.to_string())
-                .with("distance_km", d)
-                .with("tolerance_km", tolerance_km)
+        NavError::NoRiverNear {
+            distance_km,
+            tolerance_km,
+            ..
+        } => {
+            let d = if distance_km.is_finite() {
+                json!(distance_km)
+            } else {
+                Value::Null
+            };
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "no-river-near",
+                e.to_string(),
+            )
+            .with("distance_km", d)
+            .with("tolerance_km", tolerance_km)
         }
         NavError::UnknownRiver(ref r) => Problem::not_found(e.to_string()).with("river", r.clone()),
-        NavError::BadDistance => Problem::bad_request(e.to_string()).with("parameter", "distance_km"),
+        NavError::BadDistance => {
+            Problem::bad_request(e.to_string()).with("parameter", "distance_km")
+        }
     }
 }

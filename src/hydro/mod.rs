@@ -5,9 +5,9 @@ pub mod build;
 pub mod centreline;
 pub mod gazetteer;
 pub mod geom;
-pub mod wdbii;
 pub mod graph;
 pub mod navigate;
+pub mod wdbii;
 
 pub use graph::{GraphError, RiverGraph};
 pub use navigate::{Mode, NavError, Navigation};

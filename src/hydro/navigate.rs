@@ -99,6 +99,9 @@ pub struct Reach {
     pub km_to: f64,
     /// Jurisdiction (null outside Hubei).
     pub jurisdiction: Option<Jurisdiction>,
+    /// Index of the jurisdiction in the graph (internal).
+    #[serde(skip)]
+    pub jidx: Option<usize>,
 }
 
 /// A jurisdiction passed, with entry and exit km.
@@ -198,9 +201,17 @@ struct Leg {
 
 impl RiverGraph {
     /// Snaps a point to the network (optionally to one river) within the tolerance.
-    pub fn snap(&self, lon: f64, lat: f64, river: Option<&str>) -> Result<(usize, f64, Snapped), NavError> {
+    pub fn snap(
+        &self,
+        lon: f64,
+        lat: f64,
+        river: Option<&str>,
+    ) -> Result<(usize, f64, Snapped), NavError> {
         let r = match river {
-            Some(id) => Some(self.river_index(id).ok_or_else(|| NavError::UnknownRiver(id.to_string()))?),
+            Some(id) => Some(
+                self.river_index(id)
+                    .ok_or_else(|| NavError::UnknownRiver(id.to_string()))?,
+            ),
             None => None,
         };
         let (d, e, along, q) = self.nearest(lon, lat, r).ok_or(NavError::NoRiverNear {
@@ -300,14 +311,23 @@ impl RiverGraph {
                 let mut seen = BTreeSet::new();
                 loop {
                     let len = self.edges[e].length_km();
-                    legs.push(Leg { edge: e, a, b: len, base });
+                    legs.push(Leg {
+                        edge: e,
+                        a,
+                        b: len,
+                        base,
+                    });
                     base += len - a;
                     if base >= cap || !seen.insert(e) {
                         break;
                     }
                     let cur = self.edges[e].river;
                     let v = self.edges[e].to;
-                    match self.outs[v].iter().copied().min_by_key(|&x| self.main_rank(x, cur)) {
+                    match self.outs[v]
+                        .iter()
+                        .copied()
+                        .min_by_key(|&x| self.main_rank(x, cur))
+                    {
                         Some(n) => {
                             e = n;
                             a = 0.0;
@@ -322,7 +342,12 @@ impl RiverGraph {
                 let mut b = along;
                 let mut base = 0.0;
                 loop {
-                    legs.push(Leg { edge: e, a: 0.0, b, base });
+                    legs.push(Leg {
+                        edge: e,
+                        a: 0.0,
+                        b,
+                        base,
+                    });
                     base += b;
                     if base >= cap {
                         break;
@@ -342,20 +367,37 @@ impl RiverGraph {
                 let up = mode.upstream();
                 let mut best: BTreeMap<usize, f64> = BTreeMap::new();
                 let first = if up {
-                    Leg { edge: e0, a: 0.0, b: along, base: 0.0 }
+                    Leg {
+                        edge: e0,
+                        a: 0.0,
+                        b: along,
+                        base: 0.0,
+                    }
                 } else {
-                    Leg { edge: e0, a: along, b: self.edges[e0].length_km(), base: 0.0 }
+                    Leg {
+                        edge: e0,
+                        a: along,
+                        b: self.edges[e0].length_km(),
+                        base: 0.0,
+                    }
                 };
                 legs.push(first);
                 let mut frontier: Vec<(f64, usize)> = Vec::new();
-                let start_node = if up { self.edges[e0].from } else { self.edges[e0].to };
+                let start_node = if up {
+                    self.edges[e0].from
+                } else {
+                    self.edges[e0].to
+                };
                 let d0 = first.b - first.a;
                 let next_edges = |n: usize| if up { &self.ins[n] } else { &self.outs[n] };
                 for &e in next_edges(start_node) {
                     frontier.push((d0, e));
                 }
                 while let Some(i) = (0..frontier.len()).min_by(|&x, &y| {
-                    frontier[x].0.total_cmp(&frontier[y].0).then(frontier[x].1.cmp(&frontier[y].1))
+                    frontier[x]
+                        .0
+                        .total_cmp(&frontier[y].0)
+                        .then(frontier[x].1.cmp(&frontier[y].1))
                 }) {
                     let (d, e) = frontier.swap_remove(i);
                     if e == e0 || best.contains_key(&e) || d >= cap {
@@ -363,8 +405,17 @@ impl RiverGraph {
                     }
                     best.insert(e, d);
                     let len = self.edges[e].length_km();
-                    legs.push(Leg { edge: e, a: 0.0, b: len, base: d });
-                    let n = if up { self.edges[e].from } else { self.edges[e].to };
+                    legs.push(Leg {
+                        edge: e,
+                        a: 0.0,
+                        b: len,
+                        base: d,
+                    });
+                    let n = if up {
+                        self.edges[e].from
+                    } else {
+                        self.edges[e].to
+                    };
                     for &x in next_edges(n) {
                         if !best.contains_key(&x) {
                             frontier.push((d + len, x));
@@ -376,7 +427,15 @@ impl RiverGraph {
         legs
     }
 
-    fn answer(&self, mode: Mode, snapped: Snapped, cap: Option<f64>, legs: &[Leg], e0: usize, along: f64) -> Navigation {
+    fn answer(
+        &self,
+        mode: Mode,
+        snapped: Snapped,
+        cap: Option<f64>,
+        legs: &[Leg],
+        e0: usize,
+        along: f64,
+    ) -> Navigation {
         let up = mode.upstream();
         let capv = cap.unwrap_or(f64::INFINITY);
         let mut reaches: Vec<Reach> = Vec::new();
@@ -403,21 +462,20 @@ impl RiverGraph {
                     continue;
                 }
                 let k1 = k1.min(capv);
-                let river = e.river.map(|r| self.rivers[r].id.clone());
-                let jur = j.map(|j| self.jurisdictions[j].clone());
                 if let Some(last) = reaches.last_mut() {
-                    if last.edge == e.id && last.jurisdiction == jur && (last.km_to - k0).abs() < 1e-9 {
+                    if last.edge == e.id && last.jidx == j && (last.km_to - k0).abs() < 1e-9 {
                         last.km_to = k1;
                         continue;
                     }
                 }
                 reaches.push(Reach {
-                    river,
+                    river: e.river.map(|r| self.rivers[r].id.clone()),
                     river_name: e.river.map(|r| self.rivers[r].name.clone()),
                     edge: e.id.clone(),
                     km_from: k0,
                     km_to: k1,
-                    jurisdiction: jur,
+                    jurisdiction: j.map(|j| self.jurisdictions[j].clone()),
+                    jidx: j,
                 });
             }
         }
@@ -426,7 +484,10 @@ impl RiverGraph {
             let mut merged: Vec<Reach> = Vec::new();
             for r in reaches {
                 if let Some(last) = merged.last_mut() {
-                    if last.river == r.river && last.jurisdiction == r.jurisdiction && (last.km_to - r.km_from).abs() < 1e-6 {
+                    if last.river == r.river
+                        && last.jidx == r.jidx
+                        && (last.km_to - r.km_from).abs() < 1e-6
+                    {
                         last.km_to = r.km_to;
                         continue;
                     }
@@ -448,10 +509,18 @@ impl RiverGraph {
                 len.min((capv - l.base).max(0.0))
             })
             .sum::<f64>();
-        let counties = passed(&reaches, "county", |j| Some((j.county.clone(), j.county_name.clone())));
-        let prefectures = passed(&reaches, "prefecture", |j| Some((j.prefecture.clone(), j.prefecture_name.clone())));
-        let zones = passed(&reaches, "zone", |j| Some((j.zone.clone()?, j.zone_name.clone().unwrap_or_default())));
-        let basins = passed(&reaches, "basin", |j| Some((j.basin.clone()?, j.basin_name.clone().unwrap_or_default())));
+        let counties = passed(&reaches, "county", |j| {
+            Some((j.county.clone(), j.county_name.clone()))
+        });
+        let prefectures = passed(&reaches, "prefecture", |j| {
+            Some((j.prefecture.clone(), j.prefecture_name.clone()))
+        });
+        let zones = passed(&reaches, "zone", |j| {
+            Some((j.zone.clone()?, j.zone_name.clone().unwrap_or_default()))
+        });
+        let basins = passed(&reaches, "basin", |j| {
+            Some((j.basin.clone()?, j.basin_name.clone().unwrap_or_default()))
+        });
         // events at nodes reached
         let mut events = Vec::new();
         let mut nodes_seen = BTreeSet::new();
@@ -462,9 +531,6 @@ impl RiverGraph {
             } else {
                 (e.to, leg.base + (leg.b - leg.a))
             };
-            if leg.edge == e0 && ((up && along <= 0.0) || (!up && along >= e.length_km())) {
-                // started exactly on the node: still report it
-            }
             if k > capv || !nodes_seen.insert(node) {
                 continue;
             }
@@ -478,7 +544,11 @@ impl RiverGraph {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let kind = if nd.role == "outlet" || nd.role == "outflow" || nd.role == "inflow" || nd.role == "head" {
+            let kind = if nd.role == "outlet"
+                || nd.role == "outflow"
+                || nd.role == "inflow"
+                || nd.role == "head"
+            {
                 nd.role.clone()
             } else if self.outs[node].len() > 1 {
                 "distributary_head".to_string()
@@ -500,11 +570,19 @@ impl RiverGraph {
         // zone-level mouths (rivers absent from WDBII join here)
         for leg in legs {
             let e = &self.edges[leg.edge];
-            let (node, k) = if up { (e.from, leg.base + (leg.b - leg.a)) } else { (e.to, leg.base + (leg.b - leg.a)) };
+            let (node, k) = if up {
+                (e.from, leg.base + (leg.b - leg.a))
+            } else {
+                (e.to, leg.base + (leg.b - leg.a))
+            };
             if k > capv {
                 continue;
             }
-            for z in self.zone_links.iter().filter(|z| z.node == node && !z.in_wdbii) {
+            for z in self
+                .zone_links
+                .iter()
+                .filter(|z| z.node == node && !z.in_wdbii)
+            {
                 events.push(Event {
                     km: round3(k),
                     kind: "zone_mouth".into(),
@@ -516,7 +594,11 @@ impl RiverGraph {
                 });
             }
         }
-        events.sort_by(|a, b| a.km.total_cmp(&b.km).then(a.node.cmp(&b.node)).then(a.label.cmp(&b.label)));
+        events.sort_by(|a, b| {
+            a.km.total_cmp(&b.km)
+                .then(a.node.cmp(&b.node))
+                .then(a.label.cmp(&b.label))
+        });
         // leaving Hubei: a reach outside after one inside, on the same route
         let mut leaves = Vec::new();
         if !up {
@@ -545,7 +627,9 @@ impl RiverGraph {
             }
             leaves.sort_by(|a, b| a.km.total_cmp(&b.km));
             for x in &mut leaves {
-                x.final_exit = !reaches.iter().any(|r| r.jurisdiction.is_some() && r.km_from >= x.km && r.river == x.river);
+                x.final_exit = !reaches
+                    .iter()
+                    .any(|r| r.jurisdiction.is_some() && r.km_from >= x.km && r.river == x.river);
             }
         }
         let zones_draining = if mode == Mode::UT {
@@ -601,24 +685,34 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn passed(reaches: &[Reach], level: &'static str, key: impl Fn(&Jurisdiction) -> Option<(String, String)>) -> Vec<Passed> {
+fn passed(
+    reaches: &[Reach],
+    level: &'static str,
+    key: impl Fn(&Jurisdiction) -> Option<(String, String)>,
+) -> Vec<Passed> {
     let mut out: Vec<Passed> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for r in reaches {
-        let Some((id, name)) = r.jurisdiction.as_ref().and_then(&key) else { continue };
-        match out.iter_mut().find(|p| p.id == id) {
+        let Some((id, name)) = r.jurisdiction.as_ref().and_then(&key) else {
+            continue;
+        };
+        match index.get(&id).map(|&i| &mut out[i]) {
             Some(p) => {
                 p.entry_km = p.entry_km.min(r.km_from);
                 p.exit_km = p.exit_km.max(r.km_to);
                 p.length_km = round3(p.length_km + (r.km_to - r.km_from));
             }
-            None => out.push(Passed {
-                level,
-                id,
-                name,
-                entry_km: r.km_from,
-                exit_km: r.km_to,
-                length_km: round3(r.km_to - r.km_from),
-            }),
+            None => {
+                index.insert(id.clone(), out.len());
+                out.push(Passed {
+                    level,
+                    id,
+                    name,
+                    entry_km: r.km_from,
+                    exit_km: r.km_to,
+                    length_km: round3(r.km_to - r.km_from),
+                });
+            }
         }
     }
     out

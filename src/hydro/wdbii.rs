@@ -86,7 +86,10 @@ pub fn read_records(
         let north: f64 = f[4].parse().map_err(|_| bad("north"))?;
         let offset: usize = f[5].parse().map_err(|_| bad("offset"))?;
         let bytecount: usize = f[6].parse().map_err(|_| bad("bytecount"))?;
-        let id = f[7].trim_end_matches("-E").trim_end_matches("-W").to_string();
+        let id = f[7]
+            .trim_end_matches("-E")
+            .trim_end_matches("-W")
+            .to_string();
         if npts.checked_mul(8) != Some(bytecount) {
             return Err(WdbError::SizeMismatch {
                 line: line_no,
@@ -151,7 +154,12 @@ mod tests {
     #[test]
     fn rejects_bad_meta() {
         let data = blob(&[(110.0, 30.0)]);
-        let all = (f64::NEG_INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::INFINITY);
+        let all = (
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::INFINITY,
+        );
         assert!(matches!(
             read_records("-1 -1 1 30 30 0 8", &data, all),
             Err(WdbError::BadMeta { line: 1, .. })

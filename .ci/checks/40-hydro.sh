@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Rivers (issue 4): the committed river layer is a deterministic rebuild of WDBII
+# (pinned wheel), the gazetteer anchors are within tolerance (the build fails
+# loudly otherwise), and the network validates at load (hydro tests).
+set -euo pipefail
+echo "== 40-hydro: river build determinism (tools/build-rivers.sh --check)"
+command -v unzip >/dev/null || { apt-get update >/dev/null && apt-get install -y --no-install-recommends unzip >/dev/null; }
+tools/build-rivers.sh --check
+echo "== 40-hydro: graph validation, navigation must-shows, HTTP routes"
+cargo test --quiet --test hydro_navigate --test hydro_http
+echo "== 40-hydro: unit tests of the WDBII reader, centreline and geometry helpers"
+cargo test --quiet --lib hydro::
+echo "40-hydro OK"
