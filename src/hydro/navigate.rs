@@ -297,7 +297,7 @@ impl RiverGraph {
         let (e0, along, snapped) = self.snap(lon, lat, river)?;
         let cap = distance_km.unwrap_or(f64::INFINITY);
         let legs = self.legs(mode, e0, along, cap);
-        Ok(self.answer(mode, snapped, distance_km, &legs, e0, along))
+        Ok(self.answer(mode, snapped, distance_km, &legs, e0))
     }
 
     /// Traversal legs (deterministic order by route km).
@@ -434,7 +434,6 @@ impl RiverGraph {
         cap: Option<f64>,
         legs: &[Leg],
         e0: usize,
-        along: f64,
     ) -> Navigation {
         let up = mode.upstream();
         let capv = cap.unwrap_or(f64::INFINITY);
