@@ -6,6 +6,7 @@ use crate::atlas::Atlas;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// `data/rivers/network.json` (nodes, rivers, zone links), embedded.
@@ -67,6 +68,19 @@ pub struct Edge {
     pub pieces: Vec<(f64, f64, Option<usize>)>,
     /// Bounding box [min lon, min lat, max lon, max lat].
     pub bbox: [f64; 4],
+    /// Shared copies of the id and river names for cheap answers.
+    pub labels: EdgeLabels,
+}
+
+/// Shared strings of an edge (cloned into every reach without allocation).
+#[derive(Debug, Clone)]
+pub struct EdgeLabels {
+    /// Edge id.
+    pub edge: Arc<str>,
+    /// River id.
+    pub river: Option<Arc<str>>,
+    /// River name.
+    pub river_name: Option<Arc<str>>,
 }
 
 impl Edge {
@@ -202,7 +216,7 @@ pub struct RiverGraph {
     /// Zone-level links.
     pub zone_links: Vec<ZoneLinkInfo>,
     /// Jurisdictions referenced by edge pieces.
-    pub jurisdictions: Vec<Jurisdiction>,
+    pub jurisdictions: Vec<Arc<Jurisdiction>>,
     /// Out-edges per node.
     pub outs: Vec<Vec<usize>>,
     /// In-edges per node.
@@ -328,6 +342,11 @@ impl RiverGraph {
                 source: s(p, "source")?,
                 pieces: Vec::new(),
                 bbox,
+                labels: EdgeLabels {
+                    edge: Arc::from(s(p, "id")?.as_str()),
+                    river: river.map(|r| Arc::from(rivers[r].id.as_str())),
+                    river_name: river.map(|r| Arc::from(rivers[r].name.as_str())),
+                },
             });
         }
         let mut zone_links = Vec::new();
@@ -514,7 +533,7 @@ impl RiverGraph {
                 .sum::<f64>();
             e.pieces = pieces;
         }
-        self.jurisdictions = jurs;
+        self.jurisdictions = jurs.into_iter().map(Arc::new).collect();
         self.summary.inside_hubei_km = inside;
     }
 
@@ -584,8 +603,8 @@ impl RiverGraph {
 
 /// The river graph for an Atlas snapshot, built once per data version and cached
 /// (a reload with new data builds a new graph on first use).
-pub fn for_atlas(atlas: &Atlas) -> Result<std::sync::Arc<RiverGraph>, GraphError> {
-    use std::sync::{Arc, Mutex};
+pub fn for_atlas(atlas: &Atlas) -> Result<Arc<RiverGraph>, GraphError> {
+    use std::sync::Mutex;
     static CACHE: Mutex<Option<(String, Arc<RiverGraph>)>> = Mutex::new(None);
     let mut guard = CACHE.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((v, g)) = guard.as_ref() {

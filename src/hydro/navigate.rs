@@ -5,6 +5,7 @@
 use super::graph::{Jurisdiction, RiverGraph};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Snap tolerance: a point further than this from every river line gets
@@ -88,17 +89,17 @@ pub struct Snapped {
 #[derive(Debug, Clone, Serialize)]
 pub struct Reach {
     /// River id.
-    pub river: Option<String>,
+    pub river: Option<Arc<str>>,
     /// River name.
-    pub river_name: Option<String>,
+    pub river_name: Option<Arc<str>>,
     /// Edge id.
-    pub edge: String,
+    pub edge: Arc<str>,
     /// Distance from the query point where the reach starts, km.
     pub km_from: f64,
     /// Distance from the query point where it ends, km.
     pub km_to: f64,
     /// Jurisdiction (null outside Hubei).
-    pub jurisdiction: Option<Jurisdiction>,
+    pub jurisdiction: Option<Arc<Jurisdiction>>,
     /// Index of the jurisdiction in the graph (internal).
     #[serde(skip)]
     pub jidx: Option<usize>,
@@ -462,15 +463,18 @@ impl RiverGraph {
                 }
                 let k1 = k1.min(capv);
                 if let Some(last) = reaches.last_mut() {
-                    if last.edge == e.id && last.jidx == j && (last.km_to - k0).abs() < 1e-9 {
+                    if last.edge == e.labels.edge
+                        && last.jidx == j
+                        && (last.km_to - k0).abs() < 1e-9
+                    {
                         last.km_to = k1;
                         continue;
                     }
                 }
                 reaches.push(Reach {
-                    river: e.river.map(|r| self.rivers[r].id.clone()),
-                    river_name: e.river.map(|r| self.rivers[r].name.clone()),
-                    edge: e.id.clone(),
+                    river: e.labels.river.clone(),
+                    river_name: e.labels.river_name.clone(),
+                    edge: e.labels.edge.clone(),
                     km_from: k0,
                     km_to: k1,
                     jurisdiction: j.map(|j| self.jurisdictions[j].clone()),
@@ -509,16 +513,22 @@ impl RiverGraph {
             })
             .sum::<f64>();
         let counties = passed(&reaches, "county", |j| {
-            Some((j.county.clone(), j.county_name.clone()))
+            Some((j.county.as_str(), j.county_name.as_str()))
         });
         let prefectures = passed(&reaches, "prefecture", |j| {
-            Some((j.prefecture.clone(), j.prefecture_name.clone()))
+            Some((j.prefecture.as_str(), j.prefecture_name.as_str()))
         });
         let zones = passed(&reaches, "zone", |j| {
-            Some((j.zone.clone()?, j.zone_name.clone().unwrap_or_default()))
+            Some((
+                j.zone.as_deref()?,
+                j.zone_name.as_deref().unwrap_or_default(),
+            ))
         });
         let basins = passed(&reaches, "basin", |j| {
-            Some((j.basin.clone()?, j.basin_name.clone().unwrap_or_default()))
+            Some((
+                j.basin.as_deref()?,
+                j.basin_name.as_deref().unwrap_or_default(),
+            ))
         });
         // events at nodes reached
         let mut events = Vec::new();
@@ -626,9 +636,11 @@ impl RiverGraph {
             }
             leaves.sort_by(|a, b| a.km.total_cmp(&b.km));
             for x in &mut leaves {
-                x.final_exit = !reaches
-                    .iter()
-                    .any(|r| r.jurisdiction.is_some() && r.km_from >= x.km && r.river == x.river);
+                x.final_exit = !reaches.iter().any(|r| {
+                    r.jurisdiction.is_some()
+                        && r.km_from >= x.km
+                        && r.river.as_deref() == x.river.as_deref()
+                });
             }
         }
         let zones_draining = if mode == Mode::UT {
@@ -687,26 +699,26 @@ fn round3(x: f64) -> f64 {
 fn passed(
     reaches: &[Reach],
     level: &'static str,
-    key: impl Fn(&Jurisdiction) -> Option<(String, String)>,
+    key: impl for<'a> Fn(&'a Jurisdiction) -> Option<(&'a str, &'a str)>,
 ) -> Vec<Passed> {
     let mut out: Vec<Passed> = Vec::new();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     for r in reaches {
-        let Some((id, name)) = r.jurisdiction.as_ref().and_then(&key) else {
+        let Some((id, name)) = r.jurisdiction.as_deref().and_then(&key) else {
             continue;
         };
-        match index.get(&id).map(|&i| &mut out[i]) {
+        match index.get(id).map(|&i| &mut out[i]) {
             Some(p) => {
                 p.entry_km = p.entry_km.min(r.km_from);
                 p.exit_km = p.exit_km.max(r.km_to);
                 p.length_km = round3(p.length_km + (r.km_to - r.km_from));
             }
             None => {
-                index.insert(id.clone(), out.len());
+                index.insert(id, out.len());
                 out.push(Passed {
                     level,
-                    id,
-                    name,
+                    id: id.to_string(),
+                    name: name.to_string(),
                     entry_km: r.km_from,
                     exit_km: r.km_to,
                     length_km: round3(r.km_to - r.km_from),
