@@ -297,3 +297,87 @@ fn water_context_lists_both_directions_and_bank_partners() {
     assert!(g.context_for_footprint(&[(115.75, 30.95)]).is_none());
     assert!(g.context_for_footprint(&[]).is_none());
 }
+
+#[test]
+fn changjiang_dm_from_the_entry_passes_prefectures_in_geography_order() {
+    let (_, g) = graph();
+    // geography.md §2: 巴东 -> C1 (宜昌) -> 宜都 -> 荆州 -> 城陵矶/陆水 (咸宁) -> 武汉 -> 鄂州/黄冈 -> 黄石 -> 黄梅
+    let n = g
+        .navigate(Mode::DM, 110.10, 31.02, None, Some("changjiang"))
+        .unwrap();
+    let p = &n.prefectures;
+    let order = [
+        "恩施土家族苗族自治州",
+        "宜昌市",
+        "荆州市",
+        "咸宁市",
+        "武汉市",
+        "鄂州市",
+        "黄石市",
+    ];
+    let kms: Vec<f64> = order.iter().map(|name| entry(p, name)).collect();
+    assert!(kms.windows(2).all(|w| w[0] < w[1]), "{kms:?}");
+    assert!(n.total_km > 1000.0);
+    let fin = n.leaves_hubei.iter().find(|x| x.final_exit).unwrap();
+    assert_eq!(fin.last_county.as_deref(), Some("黄梅县"));
+    // zone-level mouths of rivers absent from WDBII appear in order 倒水/举水 -> 巴水 -> 浠水 -> 蕲水 -> 富水
+    let zm: Vec<&str> = n
+        .events
+        .iter()
+        .filter(|e| e.kind == "zone_mouth")
+        .flat_map(|e| e.rivers.iter().map(String::as_str))
+        .collect();
+    let pos = |r: &str| {
+        zm.iter()
+            .position(|x| *x == r)
+            .unwrap_or_else(|| panic!("{r} in {zm:?}"))
+    };
+    assert!(pos("倒水") < pos("举水") && pos("举水") < pos("巴水") && pos("巴水") < pos("浠水"));
+    assert!(pos("浠水") < pos("蕲水") && pos("蕲水") < pos("富水"));
+}
+
+#[test]
+fn random_points_never_panic_and_answers_are_consistent() {
+    use rand::{Rng, SeedableRng};
+    let (_, g) = graph();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    let mut hits = 0;
+    for _ in 0..300 {
+        let lon = rng.gen_range(108.0..116.5);
+        let lat = rng.gen_range(28.8..33.5);
+        for mode in [Mode::UM, Mode::UT, Mode::DM, Mode::DD] {
+            match g.navigate(mode, lon, lat, None, None) {
+                Ok(n) => {
+                    hits += 1;
+                    assert!(n.snapped.distance_km <= n.snapped.tolerance_km);
+                    for r in &n.reaches {
+                        assert!(r.km_to >= r.km_from && r.km_from >= 0.0);
+                    }
+                    if matches!(mode, Mode::DM | Mode::UM) {
+                        assert!(n
+                            .reaches
+                            .windows(2)
+                            .all(|w| (w[0].km_to - w[1].km_from).abs() < 1e-2));
+                        let sum: f64 = n.reaches.iter().map(|r| r.km_to - r.km_from).sum();
+                        assert!((sum - n.total_km).abs() < 0.05, "{sum} vs {}", n.total_km);
+                    }
+                }
+                Err(NavError::NoRiverNear {
+                    distance_km,
+                    tolerance_km,
+                    ..
+                }) => assert!(distance_km > tolerance_km),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+    assert!(hits > 40, "{hits}");
+    for (lon, lat) in [
+        (f64::NAN, 30.0),
+        (f64::INFINITY, 30.0),
+        (0.0, 0.0),
+        (-180.0, 90.0),
+    ] {
+        assert!(g.navigate(Mode::DM, lon, lat, None, None).is_err());
+    }
+}

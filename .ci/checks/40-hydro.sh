@@ -6,6 +6,11 @@ set -euo pipefail
 echo "== 40-hydro: river build determinism (tools/build-rivers.sh --check)"
 command -v unzip >/dev/null || { apt-get update >/dev/null && apt-get install -y --no-install-recommends unzip >/dev/null; }
 tools/build-rivers.sh --check
+echo "== 40-hydro: independent check (own numpy reader of the .dat files + shapely)"
+VENV=${LIUYU_CACHE:-target/liuyu-cache}/check-venv
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/pip" install --quiet numpy==2.2.6 shapely==2.1.1
+"$VENV/bin/python" tools/check-rivers.py "${LIUYU_CACHE:-target/liuyu-cache}/wdbii" data/rivers
 echo "== 40-hydro: graph validation, navigation must-shows, HTTP routes"
 cargo test --quiet --test hydro_navigate --test hydro_http
 echo "== 40-hydro: unit tests of the WDBII reader, centreline and geometry helpers"

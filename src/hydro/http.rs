@@ -142,6 +142,7 @@ pub fn nav_problem(e: NavError) -> Problem {
             .with("tolerance_km", tolerance_km)
         }
         NavError::UnknownRiver(ref r) => Problem::not_found(e.to_string()).with("river", r.clone()),
+        NavError::BadCoordinates => Problem::bad_request(e.to_string()),
         NavError::BadDistance => {
             Problem::bad_request(e.to_string()).with("parameter", "distance_km")
         }

@@ -64,6 +64,9 @@ pub enum NavError {
     /// Bad distance cap.
     #[error("distance_km must be a positive number")]
     BadDistance,
+    /// Longitude/latitude not finite or out of range.
+    #[error("coordinates must be finite, lon in [-180, 180], lat in [-90, 90]")]
+    BadCoordinates,
 }
 
 /// Where the query point snapped.
@@ -208,6 +211,9 @@ impl RiverGraph {
         lat: f64,
         river: Option<&str>,
     ) -> Result<(usize, f64, Snapped), NavError> {
+        if crate::locate::check_lon_lat(lon, lat).is_err() {
+            return Err(NavError::BadCoordinates);
+        }
         let r = match river {
             Some(id) => Some(
                 self.river_index(id)
