@@ -194,6 +194,11 @@ fn ut_from_the_han_mouth_includes_shiyan_xiangyang_and_zones_h1_to_h7() {
             n.zones_draining
         );
     }
+    // areas: the 汉江 basin in Hubei is about 62,000 km²; H1-H7 are whole counties,
+    // several straddling the divide, so their sum must exceed that and stay well
+    // below Hubei's 185,900 km²
+    let area: f64 = n.zones_draining_area.iter().map(|z| z.area_km2).sum();
+    assert!(area > 62_000.0 && area < 95_000.0, "{area}");
     // nothing of the 长江 main stem is upstream of the Han mouth
     assert!(n
         .reaches

@@ -229,6 +229,8 @@ pub struct RiverGraph {
     pub summary: GraphSummary,
     /// Bank pairs per river (same order as `rivers`).
     pub banks: Vec<Vec<super::banks::BankPair>>,
+    /// Zone id -> (name, area km²) from the Atlas zones layer.
+    pub zone_areas: BTreeMap<String, (String, f64)>,
 }
 
 fn s(v: &Value, k: &str) -> Result<String, GraphError> {
@@ -392,9 +394,18 @@ impl RiverGraph {
                 inside_hubei_km: 0.0,
             },
             banks: Vec::new(),
+            zone_areas: BTreeMap::new(),
         };
         g.validate()?;
         g.split_at_borders(atlas);
+        {
+            use geo::ChamberlainDuquetteArea;
+            for u in &atlas.layer(crate::atlas::LayerKind::Zone).units {
+                let a = u.geometry.chamberlain_duquette_unsigned_area() / 1e6;
+                g.zone_areas
+                    .insert(u.id.clone(), (u.name.clone(), (a * 10.0).round() / 10.0));
+            }
+        }
         g.banks = (0..g.rivers.len())
             .map(|r| super::banks::bank_pairs(&g, atlas, r))
             .collect();

@@ -108,6 +108,17 @@ pub struct Reach {
     pub jidx: Option<usize>,
 }
 
+/// A zone with its area (UT answers).
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoneArea {
+    /// Zone id.
+    pub id: String,
+    /// Zone name.
+    pub name: String,
+    /// Area, km².
+    pub area_km2: f64,
+}
+
 /// A jurisdiction passed, with entry and exit km.
 #[derive(Debug, Clone, Serialize)]
 pub struct Passed {
@@ -185,8 +196,13 @@ pub struct Navigation {
     pub events: Vec<Event>,
     /// Points where the path leaves Hubei (DD may leave several times).
     pub leaves_hubei: Vec<Exit>,
-    /// UT: zones whose zone-level drainage link has its mouth upstream of the point.
+    /// UT: zones draining to the point: those whose zone-level drainage link has its
+    /// mouth upstream, and the zone of the point itself (`zones` lists every zone
+    /// the traced lines merely cross, e.g. along border rivers).
     pub zones_draining: Vec<String>,
+    /// UT: area of each draining zone, km² (whole zones; counties straddling a
+    /// divide are counted whole, so this is an upper bound).
+    pub zones_draining_area: Vec<ZoneArea>,
     /// Total km of river covered.
     pub total_km: f64,
     /// Data provenance and caveats.
@@ -665,10 +681,14 @@ impl RiverGraph {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            // the zones whose counties the traced lines cross
-            for p in &zones {
-                if !z.contains(&p.id) {
-                    z.push(p.id.clone());
+            // and the zone of the point itself
+            if let Some(zid) = reaches
+                .first()
+                .and_then(|r| r.jurisdiction.as_ref())
+                .and_then(|j| j.zone.clone())
+            {
+                if !z.contains(&zid) {
+                    z.push(zid);
                 }
             }
             z.sort();
@@ -687,6 +707,13 @@ impl RiverGraph {
             basins,
             events,
             leaves_hubei: leaves,
+            zones_draining_area: zones_draining
+                .iter()
+                .filter_map(|z| {
+                    let (name, a) = self.zone_areas.get(z)?;
+                    Some(ZoneArea { id: z.clone(), name: name.clone(), area_km2: *a })
+                })
+                .collect(),
             zones_draining,
             total_km: round3(total_km),
             notes: vec![
