@@ -44,12 +44,12 @@ for f in edges:
     lw = 2.2 if kinds.get(p["river"]) == "main" else 1.3
     ls = "--" if p["source"] != "WDBII" else "-"
     ax.plot(xs, ys, color=col, lw=lw, ls=ls)
-    # arrows every ~40 km along the edge, and at its middle
+    # arrows every ~30 km along the edge, and at its middle
     n = len(c)
-    step = max(1, n // max(1, int(p["length_km"] // 40) + 1))
+    step = max(1, n // max(1, int(p["length_km"] // 30) + 1))
     for i in list(range(step // 2, n - 1, step)) or [n // 2 - 1]:
         a, b = c[max(i, 0)], c[min(i + 1, n - 1)]
-        ax.annotate("", xy=b, xytext=a, arrowprops=dict(arrowstyle="-|>", color=col, lw=0, mutation_scale=12))
+        ax.annotate("", xy=b, xytext=a, arrowprops=dict(arrowstyle="-|>", color=col, lw=0.8, mutation_scale=20))
     if labels:
         m = c[n // 2]
         ax.text(m[0], m[1], p["id"], fontsize=6, color="k").set_clip_on(True)
