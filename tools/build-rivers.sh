@@ -27,7 +27,7 @@ if [ "${1:-}" = "--check" ]; then
   OUT="$CACHE/rivers-check"
   rm -rf "$OUT" && mkdir -p "$OUT" && cp data/rivers/gazetteer.toml "$OUT/"
 fi
-cargo run --quiet --release --example build_rivers -- "$CACHE/wdbii" data/layers/province.geojson "$OUT" "$NOTE"
+cargo run --quiet --example build_rivers -- "$CACHE/wdbii" data/layers/province.geojson "$OUT" "$NOTE"
 if [ "${1:-}" = "--check" ]; then
   for f in rivers.geojson lakes.geojson network.json build-report.txt; do
     cmp "$OUT/$f" "data/rivers/$f" || { echo "data/rivers/$f differs from a fresh build" >&2; exit 1; }
