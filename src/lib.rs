@@ -13,6 +13,7 @@ pub mod governance;
 pub mod crs;
 pub mod formats;
 pub mod http;
+pub mod hydro;
 pub mod index;
 pub mod locate;
 pub mod prep;

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/locate", get(locate::locate))
         .merge(crate::governance::http::routes())
         .merge(crate::formats::http::routes())
+        .merge(crate::hydro::http::routes())
         .fallback(|| async { problem::Problem::not_found("no such resource") })
         .with_state(state)
         .layer(axum::middleware::from_fn(problem::ensure_problem_json))

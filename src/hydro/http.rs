@@ -1,0 +1,150 @@
+//! HTTP routes of the river network: `/v1/rivers`, `/v1/rivers/{id}`,
+//! `/v1/rivers/{id}/banks`, `/v1/lakes`, `/v1/navigate/{mode}`.
+use super::banks::{BANK_MIN_RUN_KM, BANK_OFFSET_KM, BANK_STEP_KM};
+use super::graph::{for_atlas, RiverGraph, EMBEDDED_LAKES};
+use super::navigate::{Mode, NavError};
+use crate::http::locate::{lon_lat, number_param};
+use crate::http::problem::Problem;
+use crate::http::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The river routes, to merge into the main router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/rivers", get(list))
+        .route("/v1/rivers/{id}", get(one))
+        .route("/v1/rivers/{id}/banks", get(banks))
+        .route("/v1/lakes", get(lakes))
+        .route("/v1/navigate/{mode}", get(navigate))
+}
+
+fn graph(state: &AppState) -> Result<Arc<RiverGraph>, Problem> {
+    for_atlas(&state.atlas()).map_err(|e| Problem::unavailable(e.to_string()))
+}
+
+async fn list(State(state): State<AppState>) -> Result<Json<Value>, Problem> {
+    let g = graph(&state)?;
+    Ok(Json(json!({
+        "rivers": g.rivers,
+        "summary": g.summary,
+        "zone_links": g.zone_links,
+        "provenance": g.provenance,
+    })))
+}
+
+fn river(g: &RiverGraph, id: &str) -> Result<usize, Problem> {
+    g.river_index(id)
+        .ok_or_else(|| Problem::not_found(format!("no river with id `{id}`")).with("river", id))
+}
+
+/// GeoJSON of one river's edges.
+pub fn river_geojson(g: &RiverGraph, ri: usize) -> Value {
+    let r = &g.rivers[ri];
+    let features: Vec<Value> = r
+        .edges
+        .iter()
+        .map(|&e| {
+            let e = &g.edges[e];
+            json!({"type": "Feature", "id": e.id, "properties": {
+                "id": e.id, "river": r.id, "river_name": r.name, "from": g.nodes[e.from].id, "to": g.nodes[e.to].id,
+                "length_km": (e.length_km() * 1000.0).round() / 1000.0, "source": e.source},
+                "geometry": {"type": "LineString", "coordinates": e.coords.iter().map(|c| [c.0, c.1]).collect::<Vec<_>>()}})
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "id": r.id, "name": r.name, "river": r, "features": features, "provenance": g.provenance})
+}
+
+async fn one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, Problem> {
+    let g = graph(&state)?;
+    let ri = river(&g, &id)?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        Json(river_geojson(&g, ri)),
+    ))
+}
+
+async fn banks(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let g = graph(&state)?;
+    let ri = river(&g, &id)?;
+    Ok(Json(json!({
+        "river": g.rivers[ri].id, "river_name": g.rivers[ri].name,
+        "method": {"offset_km": BANK_OFFSET_KM, "step_km": BANK_STEP_KM, "min_run_km": BANK_MIN_RUN_KM,
+                   "rule": "jurisdictions looked up offset_km to the left and right of the line (facing downstream); runs of differing pairs of at least min_run_km"},
+        "pairs": g.banks[ri],
+    })))
+}
+
+async fn lakes() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        EMBEDDED_LAKES,
+    )
+}
+
+async fn navigate(
+    State(state): State<AppState>,
+    Path(mode): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, Problem> {
+    let mode = Mode::parse(&mode).ok_or_else(|| {
+        Problem::bad_request(format!(
+            "unknown navigation mode `{mode}`; use UM, UT, DM or DD"
+        ))
+        .with("parameter", "mode")
+    })?;
+    let (lon, lat) = lon_lat(&q)?;
+    let distance = if q.contains_key("distance_km") {
+        Some(number_param(&q, "distance_km")?)
+    } else {
+        None
+    };
+    let g = graph(&state)?;
+    let ans = g
+        .navigate(mode, lon, lat, distance, q.get("river").map(String::as_str))
+        .map_err(nav_problem)?;
+    let mut v = serde_json::to_value(&ans).map_err(|e| Problem::unavailable(e.to_string()))?;
+    v["data_version"] = json!(state.atlas().version());
+    Ok(Json(v))
+}
+
+/// Maps navigation errors to problem details.
+pub fn nav_problem(e: NavError) -> Problem {
+    match e {
+        NavError::NoRiverNear {
+            distance_km,
+            tolerance_km,
+            ..
+        } => {
+            let d = if distance_km.is_finite() {
+                json!(distance_km)
+            } else {
+                Value::Null
+            };
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "no-river-near",
+                e.to_string(),
+            )
+            .with("distance_km", d)
+            .with("tolerance_km", tolerance_km)
+        }
+        NavError::UnknownRiver(ref r) => Problem::not_found(e.to_string()).with("river", r.clone()),
+        NavError::BadCoordinates => Problem::bad_request(e.to_string()),
+        NavError::BadDistance => {
+            Problem::bad_request(e.to_string()).with("parameter", "distance_km")
+        }
+    }
+}
