@@ -9,9 +9,9 @@
 pub mod atlas;
 pub mod attribute;
 pub mod cli;
-pub mod governance;
 pub mod crs;
 pub mod formats;
+pub mod governance;
 pub mod http;
 pub mod hydro;
 pub mod index;

@@ -490,7 +490,8 @@ async fn governance_rules_summary() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["clauses"].as_array().unwrap().len(), 20);
     assert_eq!(v["catalog"]["provenance"], "template");
-    assert!(v["water"].as_str().unwrap().contains("no river graph"));
+    // The served router installs the river network as the water hook.
+    assert!(v["water"].as_str().unwrap().contains("river network"));
 }
 
 /// Copies the embedded dataset's files into a fresh directory.

@@ -384,7 +384,10 @@ pub fn analyze(
         &mut notes,
     );
     if wants_water && water_context.is_none() {
-        notes.push(format!("water_context: {}", water.describe()));
+        notes.push(format!(
+            "water_context: not computed: a list of places has no footprint to place on a river, or no footprint vertex lies near a river line (river engine: {})",
+            water.describe()
+        ));
     }
     if inter_provincial {
         notes.push(format!(
@@ -838,7 +841,7 @@ impl Ctx<'_> {
                         json!({
                             "basins": basins,
                             "zones": zones,
-                            "upstream_downstream": if water_present { json!("see water_context") } else { json!(water_describe) },
+                            "upstream_downstream": if water_present { json!("see water_context") } else { json!(format!("not computed for this footprint ({water_describe})")) },
                         }),
                         (status != "official").then_some(status),
                     ));

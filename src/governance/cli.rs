@@ -102,7 +102,7 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
         Err(e) => return fail(e, 1),
     };
     let g = match Governance::for_source(&source) {
-        Ok(g) => g,
+        Ok(g) => g.with_water(std::sync::Arc::new(crate::hydro::water::RiverWater)),
         Err(e) => return fail(e, 1),
     };
     match cmd {

@@ -92,7 +92,9 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/v1/locate", get(locate::locate))
-        .merge(crate::governance::http::routes())
+        .merge(crate::governance::http::routes_with(std::sync::Arc::new(
+            crate::hydro::water::RiverWater,
+        )))
         .merge(crate::formats::http::routes())
         .merge(crate::hydro::http::routes())
         .fallback(|| async { problem::Problem::not_found("no such resource") })

@@ -14,5 +14,6 @@ pub use navigate::{Mode, NavError, Navigation};
 pub mod banks;
 pub mod context;
 pub mod http;
+pub mod water;
 
 pub use context::WaterContext;
