@@ -293,11 +293,23 @@ mod tests {
 
     #[test]
     fn malformed_inputs_are_errors_not_panics() {
-        assert!(matches!(decode_file(&[]), Err(FrykitError::Truncated { .. })));
-        assert!(matches!(decode_file(&[1, 0, 0, 0, 50, 0, 0, 0]), Err(FrykitError::Truncated { .. })));
-        assert_eq!(decode_geometry(&[9, 0, 0, 0]), Err(FrykitError::UnknownTag(9)));
+        assert!(matches!(
+            decode_file(&[]),
+            Err(FrykitError::Truncated { .. })
+        ));
+        assert!(matches!(
+            decode_file(&[1, 0, 0, 0, 50, 0, 0, 0]),
+            Err(FrykitError::Truncated { .. })
+        ));
+        assert_eq!(
+            decode_geometry(&[9, 0, 0, 0]),
+            Err(FrykitError::UnknownTag(9))
+        );
         assert_eq!(decode_coords(&[2, 0, 0, 0]), Err(FrykitError::BadFlag(2)));
-        assert_eq!(decode_coords(&[0, 0, 0, 0, 1, 2, 3]), Err(FrykitError::Ragged(3)));
+        assert_eq!(
+            decode_coords(&[0, 0, 0, 0, 1, 2, 3]),
+            Err(FrykitError::Ragged(3))
+        );
         let mut ok = encode::list(&[vec![1, 2]]);
         ok.push(0);
         assert_eq!(split_list(&ok), Err(FrykitError::Trailing(1)));
