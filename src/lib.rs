@@ -5,3 +5,5 @@
 
 pub mod prep;
 pub mod tiles;
+pub mod web;
+pub mod ogc;

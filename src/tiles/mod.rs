@@ -7,6 +7,7 @@ pub mod mercator;
 pub mod mvt;
 pub mod pmtiles;
 pub mod source;
+pub mod http;
 pub mod tilejson;
 
 pub use cache::TileCache;

@@ -1,0 +1,86 @@
+//! The web map page (网页地图) at `/`, its style at `/style.json`, the embedded
+//! MapLibre bundle, and the router that puts all map routes (tiles, OGC API,
+//! page) together behind CORS.
+//!
+//! Choice: MapLibre GL JS from npm, bundled by `cd web && npm ci && npm run build`
+//! into `src/web/assets/` (committed, so `cargo build` needs no npm). It renders
+//! our vector tiles directly and is what the map users run; a home-made
+//! renderer would be a second, weaker map client to maintain.
+
+pub mod cors;
+pub mod headers;
+pub mod service;
+pub mod style;
+
+use std::sync::Arc;
+
+use axum::extract::Extension;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+
+pub use service::{MapsConfig, MapsService, SourceProvider};
+
+/// The page.
+pub const INDEX_HTML: &str = include_str!("index.html");
+/// The bundle: maplibre-gl plus our page script (built by web/build.mjs).
+pub const BUNDLE_JS: &[u8] = include_bytes!("assets/liuyu-map.js");
+/// The bundle's CSS.
+pub const BUNDLE_CSS: &[u8] = include_bytes!("assets/liuyu-map.css");
+
+/// An RFC 9457 problem response.
+pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
+    let body = json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail});
+    (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+}
+
+fn static_etag(bytes: &[u8]) -> String {
+    crate::tiles::cache::etag("static", bytes)
+}
+
+async fn index(headers: HeaderMap) -> Response {
+    headers::conditional(&headers, &static_etag(INDEX_HTML.as_bytes()), "text/html; charset=utf-8", INDEX_HTML)
+}
+
+async fn bundle_js(headers: HeaderMap) -> Response {
+    headers::conditional(&headers, &static_etag(BUNDLE_JS), "text/javascript; charset=utf-8", BUNDLE_JS)
+}
+
+async fn bundle_css(headers: HeaderMap) -> Response {
+    headers::conditional(&headers, &static_etag(BUNDLE_CSS), "text/css; charset=utf-8", BUNDLE_CSS)
+}
+
+async fn style_json(Extension(svc): Extension<Arc<MapsService>>, headers: HeaderMap) -> Response {
+    let source = svc.source();
+    let doc = style::style(&source, &headers::base_url(&headers));
+    let body = doc.to_string();
+    let mut resp = headers::conditional(&headers, &static_etag(body.as_bytes()), "application/json", body);
+    resp.headers_mut().insert(header::VARY, header::HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"));
+    resp
+}
+
+/// Glyph ranges: we serve none (an empty, valid glyph protobuf). Chinese labels
+/// are drawn by MapLibre from the browser's own CJK font
+/// (`localIdeographFontFamily`), so no font files ship with the server.
+async fn glyphs() -> Response {
+    ([(header::CONTENT_TYPE, "application/x-protobuf"), (header::CACHE_CONTROL, "public, max-age=86400")], Vec::<u8>::new())
+        .into_response()
+}
+
+/// Every map route (page, style, tiles, catalog, OGC API) over one service.
+pub fn routes<S: Clone + Send + Sync + 'static>(svc: Arc<MapsService>) -> Router<S> {
+    let cors = cors::layer(&svc.config.cors_origins);
+    Router::new()
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route("/style.json", get(style_json))
+        .route("/assets/liuyu-map.js", get(bundle_js))
+        .route("/assets/liuyu-map.css", get(bundle_css))
+        .route("/fonts/{stack}/{range}", get(glyphs))
+        .merge(crate::tiles::http::routes())
+        .merge(crate::ogc::routes())
+        .layer(cors)
+        .layer(Extension(svc))
+}
