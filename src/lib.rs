@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ogc;
 pub mod prep;
 pub mod tiles;
 pub mod web;
-pub mod ogc;

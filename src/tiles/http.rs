@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Extension};
+use axum::extract::{Extension, Path};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -41,7 +41,10 @@ pub fn resolve_layers(source: &MapSource, spec: &str) -> Result<Vec<String>, Str
     for id in &ids {
         if source.layer(id).is_none() {
             let known: Vec<&str> = source.layers.iter().map(|l| l.id.as_str()).collect();
-            return Err(format!("unknown layer '{id}'; known: {COMPOSITE}, {}", known.join(", ")));
+            return Err(format!(
+                "unknown layer '{id}'; known: {COMPOSITE}, {}",
+                known.join(", ")
+            ));
         }
     }
     Ok(ids)
@@ -53,7 +56,11 @@ async fn tilejson_handler(
     headers: HeaderMap,
 ) -> Response {
     let Some(spec) = file.strip_suffix(".json") else {
-        return problem(StatusCode::NOT_FOUND, "Not Found", "use /tiles/{layers}.json or /tiles/{layers}/{z}/{x}/{y}.mvt");
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "use /tiles/{layers}.json or /tiles/{layers}/{z}/{x}/{y}.mvt",
+        );
     };
     let source = svc.source();
     let layers = match resolve_layers(&source, spec) {
@@ -67,22 +74,39 @@ async fn tilejson_handler(
     };
     let doc = tilejson(&source, spec, &refs, &base_url(&headers), min, max);
     (
-        [(header::CACHE_CONTROL, "no-cache"), (header::VARY, "Host, X-Forwarded-Host, X-Forwarded-Proto")],
+        [
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::VARY, "Host, X-Forwarded-Host, X-Forwarded-Proto"),
+        ],
         Json(doc),
     )
         .into_response()
 }
 
 fn parse_tile(z: &str, x: &str, y: &str) -> Option<TileId> {
-    let y = y.strip_suffix(".mvt").or_else(|| y.strip_suffix(".pbf")).unwrap_or(y);
+    let y = y
+        .strip_suffix(".mvt")
+        .or_else(|| y.strip_suffix(".pbf"))
+        .unwrap_or(y);
     TileId::new(z.parse().ok()?, x.parse().ok()?, y.parse().ok()?)
 }
 
 /// Get a tile (from the cache, the archive, or by encoding it).
-pub fn get_tile(svc: &MapsService, source: &MapSource, spec: &str, layers: &[String], t: TileId) -> Result<Arc<CachedTile>, String> {
-    let from_archive = svc.archive.as_ref().filter(|a| spec == COMPOSITE && (a.header().min_zoom..=a.header().max_zoom).contains(&t.z));
+pub fn get_tile(
+    svc: &MapsService,
+    source: &MapSource,
+    spec: &str,
+    layers: &[String],
+    t: TileId,
+) -> Result<Arc<CachedTile>, String> {
+    let from_archive = svc.archive.as_ref().filter(|a| {
+        spec == COMPOSITE && (a.header().min_zoom..=a.header().max_zoom).contains(&t.z)
+    });
     let version = match from_archive {
-        Some(a) => a.metadata()["data_version"].as_str().unwrap_or("pmtiles").to_string(),
+        Some(a) => a.metadata()["data_version"]
+            .as_str()
+            .unwrap_or("pmtiles")
+            .to_string(),
         None => source.version.clone(),
     };
     let key = TileCache::key(&version, spec, t.z, t.x, t.y);
@@ -112,7 +136,11 @@ async fn tile_handler(
     headers: HeaderMap,
 ) -> Response {
     let Some(t) = parse_tile(&z, &x, &y) else {
-        return problem(StatusCode::NOT_FOUND, "Tile out of range", &format!("no tile {z}/{x}/{y}: zoom must be 0-22 and x, y below 2^zoom"));
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Tile out of range",
+            &format!("no tile {z}/{x}/{y}: zoom must be 0-22 and x, y below 2^zoom"),
+        );
     };
     let source = svc.source();
     let layers = match resolve_layers(&source, &spec) {
@@ -120,10 +148,26 @@ async fn tile_handler(
         Err(e) => return problem(StatusCode::NOT_FOUND, "Unknown tile source", &e),
     };
     let svc2 = svc.clone();
-    let tile = match tokio::task::spawn_blocking(move || get_tile(&svc2, &source, &spec, &layers, t)).await {
+    let tile = match tokio::task::spawn_blocking(move || {
+        get_tile(&svc2, &source, &spec, &layers, t)
+    })
+    .await
+    {
         Ok(Ok(tile)) => tile,
-        Ok(Err(e)) => return problem(StatusCode::INTERNAL_SERVER_ERROR, "Tile encoding failed", &e),
-        Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, "Tile encoding failed", &e.to_string()),
+        Ok(Err(e)) => {
+            return problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Tile encoding failed",
+                &e,
+            )
+        }
+        Err(e) => {
+            return problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Tile encoding failed",
+                &e.to_string(),
+            )
+        }
     };
     tile_response(&headers, &tile)
 }
@@ -143,12 +187,30 @@ pub fn tile_response(headers: &HeaderMap, tile: &CachedTile) -> Response {
         return (StatusCode::NO_CONTENT, common).into_response();
     }
     if accepts_gzip(headers) {
-        (StatusCode::OK, common, [(header::CONTENT_TYPE, MVT_MIME), (header::CONTENT_ENCODING, "gzip")], tile.gzip.clone())
+        (
+            StatusCode::OK,
+            common,
+            [
+                (header::CONTENT_TYPE, MVT_MIME),
+                (header::CONTENT_ENCODING, "gzip"),
+            ],
+            tile.gzip.clone(),
+        )
             .into_response()
     } else {
         match tile.raw() {
-            Ok(raw) => (StatusCode::OK, common, [(header::CONTENT_TYPE, MVT_MIME)], raw).into_response(),
-            Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, "Tile decoding failed", &e.to_string()),
+            Ok(raw) => (
+                StatusCode::OK,
+                common,
+                [(header::CONTENT_TYPE, MVT_MIME)],
+                raw,
+            )
+                .into_response(),
+            Err(e) => problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Tile decoding failed",
+                &e.to_string(),
+            ),
         }
     }
 }
@@ -192,5 +254,9 @@ pub fn catalog_doc(svc: &MapsService, source: &MapSource) -> Value {
 
 async fn catalog(Extension(svc): Extension<Arc<MapsService>>) -> Response {
     let source = svc.source();
-    ([(header::CACHE_CONTROL, "no-cache")], Json(catalog_doc(&svc, &source))).into_response()
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Json(catalog_doc(&svc, &source)),
+    )
+        .into_response()
 }

@@ -3,11 +3,11 @@
 
 pub mod cache;
 pub mod clip;
+pub mod http;
 pub mod mercator;
 pub mod mvt;
 pub mod pmtiles;
 pub mod source;
-pub mod http;
 pub mod tilejson;
 
 pub use cache::TileCache;

@@ -38,7 +38,9 @@ pub enum PmtilesError {
 
 /// The PMTiles tile id (Hilbert order within each zoom) of a tile.
 pub fn tile_id(t: TileId) -> u64 {
-    TileCoord::new(t.z, t.x, t.y).map(|c| pmtiles::TileId::from(c).value()).unwrap_or(u64::MAX)
+    TileCoord::new(t.z, t.x, t.y)
+        .map(|c| pmtiles::TileId::from(c).value())
+        .unwrap_or(u64::MAX)
 }
 
 /// What `build` wrote.
@@ -77,8 +79,9 @@ pub fn build(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<BuildStats, PmtilesError> {
     let (w, s, e, n) = opts.bounds;
-    let mut all: Vec<TileId> =
-        (opts.min_zoom..=opts.max_zoom).flat_map(|z| TileId::covering(z, w, s, e, n)).collect();
+    let mut all: Vec<TileId> = (opts.min_zoom..=opts.max_zoom)
+        .flat_map(|z| TileId::covering(z, w, s, e, n))
+        .collect();
     all.sort_by_key(|t| tile_id(*t));
     let layer_refs: Vec<&str> = opts.layers.iter().map(String::as_str).collect();
     let center = ((w + e) / 2.0, (s + n) / 2.0);
@@ -94,7 +97,10 @@ pub fn build(
         .center_zoom(opts.min_zoom.max(6).min(opts.max_zoom))
         .metadata(opts.metadata.to_string())
         .create(file)?;
-    let mut stats = BuildStats { tiles_visited: all.len(), ..BuildStats::default() };
+    let mut stats = BuildStats {
+        tiles_visited: all.len(),
+        ..BuildStats::default()
+    };
     for (i, t) in all.iter().enumerate() {
         let raw = tiles.render(&layer_refs, *t)?;
         if !raw.is_empty() {
@@ -166,7 +172,12 @@ impl Header {
             tile_type: b[99],
             min_zoom: b[100],
             max_zoom: b[101],
-            bounds: (deg_at(b, 102), deg_at(b, 106), deg_at(b, 110), deg_at(b, 114)),
+            bounds: (
+                deg_at(b, 102),
+                deg_at(b, 106),
+                deg_at(b, 110),
+                deg_at(b, 114),
+            ),
         })
     }
 }
@@ -182,7 +193,9 @@ struct Entry {
 fn varint(b: &[u8], pos: &mut usize) -> Result<u64, PmtilesError> {
     let mut v = 0u64;
     for shift in (0..64).step_by(7) {
-        let byte = *b.get(*pos).ok_or_else(|| PmtilesError::Format("truncated varint".into()))?;
+        let byte = *b
+            .get(*pos)
+            .ok_or_else(|| PmtilesError::Format("truncated varint".into()))?;
         *pos += 1;
         v |= u64::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {
@@ -196,12 +209,24 @@ fn parse_directory(b: &[u8]) -> Result<Vec<Entry>, PmtilesError> {
     let mut pos = 0;
     let n = varint(b, &mut pos)? as usize;
     if n > b.len() {
-        return Err(PmtilesError::Format("directory entry count exceeds its size".into()));
+        return Err(PmtilesError::Format(
+            "directory entry count exceeds its size".into(),
+        ));
     }
-    let mut e = vec![Entry { tile_id: 0, offset: 0, length: 0, run_length: 0 }; n];
+    let mut e = vec![
+        Entry {
+            tile_id: 0,
+            offset: 0,
+            length: 0,
+            run_length: 0
+        };
+        n
+    ];
     let mut last = 0u64;
     for x in e.iter_mut() {
-        last = last.checked_add(varint(b, &mut pos)?).ok_or_else(|| PmtilesError::Format("tile id overflow".into()))?;
+        last = last
+            .checked_add(varint(b, &mut pos)?)
+            .ok_or_else(|| PmtilesError::Format("tile id overflow".into()))?;
         x.tile_id = last;
     }
     for x in e.iter_mut() {
@@ -212,7 +237,11 @@ fn parse_directory(b: &[u8]) -> Result<Vec<Entry>, PmtilesError> {
     }
     for i in 0..n {
         let v = varint(b, &mut pos)?;
-        e[i].offset = if v == 0 && i > 0 { e[i - 1].offset + e[i - 1].length } else { v.saturating_sub(1) };
+        e[i].offset = if v == 0 && i > 0 {
+            e[i - 1].offset + e[i - 1].length
+        } else {
+            v.saturating_sub(1)
+        };
     }
     Ok(e)
 }
@@ -237,13 +266,20 @@ impl Archive {
         let root = parse_directory(&Self::internal(&bytes, &header, header.root)?)?;
         let metadata = serde_json::from_slice(&Self::internal(&bytes, &header, header.metadata)?)
             .map_err(|e| PmtilesError::Format(format!("metadata: {e}")))?;
-        Ok(Archive { bytes, header, root, metadata })
+        Ok(Archive {
+            bytes,
+            header,
+            root,
+            metadata,
+        })
     }
 
     fn slice(bytes: &[u8], (off, len): (u64, u64)) -> Result<&[u8], PmtilesError> {
         let start = usize::try_from(off).map_err(|_| PmtilesError::Format("offset".into()))?;
-        let end = start.checked_add(usize::try_from(len).map_err(|_| PmtilesError::Format("length".into()))?);
-        end.and_then(|end| bytes.get(start..end)).ok_or_else(|| PmtilesError::Format("range outside the file".into()))
+        let end = start
+            .checked_add(usize::try_from(len).map_err(|_| PmtilesError::Format("length".into()))?);
+        end.and_then(|end| bytes.get(start..end))
+            .ok_or_else(|| PmtilesError::Format("range outside the file".into()))
     }
 
     fn internal(bytes: &[u8], h: &Header, range: (u64, u64)) -> Result<Vec<u8>, PmtilesError> {
@@ -251,7 +287,9 @@ impl Archive {
         match h.internal_compression {
             2 => Ok(gunzip(raw)?),
             1 | 0 => Ok(raw.to_vec()),
-            c => Err(PmtilesError::Format(format!("internal compression {c} not supported"))),
+            c => Err(PmtilesError::Format(format!(
+                "internal compression {c} not supported"
+            ))),
         }
     }
 
@@ -271,13 +309,21 @@ impl Archive {
         let mut dir = self.root.clone();
         for _ in 0..4 {
             let idx = dir.partition_point(|e| e.tile_id <= id);
-            let Some(e) = idx.checked_sub(1).map(|i| dir[i]) else { return Ok(None) };
+            let Some(e) = idx.checked_sub(1).map(|i| dir[i]) else {
+                return Ok(None);
+            };
             if e.run_length == 0 {
                 let (lo, ll) = self.header.leaves;
                 if e.offset + e.length > ll {
-                    return Err(PmtilesError::Format("leaf directory outside its section".into()));
+                    return Err(PmtilesError::Format(
+                        "leaf directory outside its section".into(),
+                    ));
                 }
-                dir = parse_directory(&Self::internal(&self.bytes, &self.header, (lo + e.offset, e.length))?)?;
+                dir = parse_directory(&Self::internal(
+                    &self.bytes,
+                    &self.header,
+                    (lo + e.offset, e.length),
+                )?)?;
                 continue;
             }
             if id >= e.tile_id + e.run_length {
@@ -287,8 +333,10 @@ impl Archive {
             if e.offset + e.length > dlen {
                 return Err(PmtilesError::Format("tile outside the data section".into()));
             }
-            let start = usize::try_from(doff + e.offset).map_err(|_| PmtilesError::Format("offset".into()))?;
-            let len = usize::try_from(e.length).map_err(|_| PmtilesError::Format("length".into()))?;
+            let start = usize::try_from(doff + e.offset)
+                .map_err(|_| PmtilesError::Format("offset".into()))?;
+            let len =
+                usize::try_from(e.length).map_err(|_| PmtilesError::Format("length".into()))?;
             return Ok(Some(self.bytes.slice(start..start + len)));
         }
         Err(PmtilesError::Format("directory nesting too deep".into()))
@@ -308,9 +356,22 @@ mod tests {
         for i in 0..6 {
             for j in 0..4 {
                 let (x0, y0) = (110.0 + i as f64, 29.5 + j as f64);
-                let ring = LineString::from(vec![(x0, y0), (x0 + 1.0, y0), (x0 + 1.0, y0 + 1.0), (x0, y0 + 1.0), (x0, y0)]);
-                let props = json!({"name": format!("cell {i}-{j}")}).as_object().cloned().unwrap_or_default();
-                features.push(MapFeature::new(format!("{}", 420000 + i * 10 + j), Geometry::Polygon(Polygon::new(ring, vec![])), props));
+                let ring = LineString::from(vec![
+                    (x0, y0),
+                    (x0 + 1.0, y0),
+                    (x0 + 1.0, y0 + 1.0),
+                    (x0, y0 + 1.0),
+                    (x0, y0),
+                ]);
+                let props = json!({"name": format!("cell {i}-{j}")})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
+                features.push(MapFeature::new(
+                    format!("{}", 420000 + i * 10 + j),
+                    Geometry::Polygon(Polygon::new(ring, vec![])),
+                    props,
+                ));
             }
         }
         MapSource {
@@ -347,7 +408,10 @@ mod tests {
         let bytes = std::fs::read(&out).unwrap();
         let a = Archive::from_bytes(Bytes::from(bytes.clone())).unwrap();
         let h = a.header();
-        assert_eq!((h.min_zoom, h.max_zoom, h.tile_type, h.tile_compression), (0, 8, 1, 2));
+        assert_eq!(
+            (h.min_zoom, h.max_zoom, h.tile_type, h.tile_compression),
+            (0, 8, 1, 2)
+        );
         assert!((h.bounds.0 - 110.0).abs() < 1e-6 && (h.bounds.3 - 33.5).abs() < 1e-6);
         assert_eq!(a.metadata()["vector_layers"][0]["id"], "counties");
         let mut found = 0;

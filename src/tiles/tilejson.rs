@@ -30,7 +30,12 @@ pub fn fields(layer: &MapLayer) -> BTreeMap<String, String> {
 }
 
 /// The `vector_layers` entries for these layers.
-pub fn vector_layers(source: &MapSource, layers: &[&str], min_zoom: u8, max_zoom: u8) -> Vec<Value> {
+pub fn vector_layers(
+    source: &MapSource,
+    layers: &[&str],
+    min_zoom: u8,
+    max_zoom: u8,
+) -> Vec<Value> {
     layers
         .iter()
         .filter_map(|id| source.layer(id))
@@ -48,15 +53,30 @@ pub fn vector_layers(source: &MapSource, layers: &[&str], min_zoom: u8, max_zoom
 
 /// Bounds (west, south, east, north) of the source, or the world.
 pub fn bounds(source: &MapSource) -> [f64; 4] {
-    source.bbox().map_or([-180.0, -85.051_128_779_806_6, 180.0, 85.051_128_779_806_6], |r| {
-        let round = |v: f64| (v * 1e6).round() / 1e6;
-        [round(r.min().x), round(r.min().y), round(r.max().x), round(r.max().y)]
-    })
+    source.bbox().map_or(
+        [-180.0, -85.051_128_779_806_6, 180.0, 85.051_128_779_806_6],
+        |r| {
+            let round = |v: f64| (v * 1e6).round() / 1e6;
+            [
+                round(r.min().x),
+                round(r.min().y),
+                round(r.max().x),
+                round(r.max().y),
+            ]
+        },
+    )
 }
 
 /// A TileJSON 3.0.0 document for the composite of `layers`, with tile URLs under `base`
 /// (scheme and host of the request, e.g. `http://127.0.0.1:8080`).
-pub fn tilejson(source: &MapSource, name: &str, layers: &[&str], base: &str, min_zoom: u8, max_zoom: u8) -> Value {
+pub fn tilejson(
+    source: &MapSource,
+    name: &str,
+    layers: &[&str],
+    base: &str,
+    min_zoom: u8,
+    max_zoom: u8,
+) -> Value {
     let b = bounds(source);
     let center_zoom = 6u8.clamp(min_zoom, max_zoom);
     json!({

@@ -9,7 +9,8 @@ fn clean_host(h: &str) -> Option<&str> {
     let h = h.split(',').next()?.trim();
     let ok = !h.is_empty()
         && h.len() <= 255
-        && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_'));
+        && h.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_'));
     ok.then_some(h)
 }
 
@@ -31,9 +32,15 @@ pub fn base_url(headers: &HeaderMap) -> String {
 
 /// Whether `If-None-Match` matches this (quoted, strong) ETag; weak forms compare equal.
 pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
-    headers.get_all(header::IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()).any(|v| {
-        v.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.strip_prefix("W/") == Some(etag))
-    })
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .map(str::trim)
+                .any(|t| t == "*" || t == etag || t.strip_prefix("W/") == Some(etag))
+        })
 }
 
 /// Whether the client accepts gzip.
@@ -42,19 +49,26 @@ pub fn accepts_gzip(headers: &HeaderMap) -> bool {
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|v| v.split(',').any(|p| {
-            let mut it = p.split(';');
-            let name = it.next().unwrap_or("").trim();
-            let q0 = it.any(|q| q.trim().replace(' ', "") == "q=0");
-            (name == "gzip" || name == "*") && !q0
-        }))
+        .any(|v| {
+            v.split(',').any(|p| {
+                let mut it = p.split(';');
+                let name = it.next().unwrap_or("").trim();
+                let q0 = it.any(|q| q.trim().replace(' ', "") == "q=0");
+                (name == "gzip" || name == "*") && !q0
+            })
+        })
 }
 
 /// Cache policy of map responses: clients may reuse for 10 minutes, then revalidate by ETag.
 pub const CACHE_CONTROL: &str = "public, max-age=600, must-revalidate";
 
 /// A `200` with body, or `304 Not Modified` when the client's ETag matches.
-pub fn conditional(req: &HeaderMap, etag: &str, content_type: &str, body: impl Into<Body>) -> Response {
+pub fn conditional(
+    req: &HeaderMap,
+    etag: &str,
+    content_type: &str,
+    body: impl Into<Body>,
+) -> Response {
     let mut b = Response::builder()
         .header(header::ETAG, etag)
         .header(header::CACHE_CONTROL, CACHE_CONTROL);
@@ -63,7 +77,11 @@ pub fn conditional(req: &HeaderMap, etag: &str, content_type: &str, body: impl I
         return b.body(Body::empty()).unwrap_or_default();
     }
     b.status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")))
+        .header(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        )
         .body(body.into())
         .unwrap_or_default()
 }
@@ -82,18 +100,34 @@ mod tests {
 
     #[test]
     fn base_url_honours_forwarded_headers_and_rejects_junk() {
-        assert_eq!(base_url(&h(&[("host", "127.0.0.1:8080")])), "http://127.0.0.1:8080");
         assert_eq!(
-            base_url(&h(&[("host", "a:1"), ("x-forwarded-host", "maps.example.org"), ("x-forwarded-proto", "https")])),
+            base_url(&h(&[("host", "127.0.0.1:8080")])),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            base_url(&h(&[
+                ("host", "a:1"),
+                ("x-forwarded-host", "maps.example.org"),
+                ("x-forwarded-proto", "https")
+            ])),
             "https://maps.example.org"
         );
-        assert_eq!(base_url(&h(&[("host", "ok.host"), ("x-forwarded-host", "evil\"/x")])), "http://ok.host");
-        assert_eq!(base_url(&h(&[("x-forwarded-proto", "javascript")])), "http://localhost");
+        assert_eq!(
+            base_url(&h(&[("host", "ok.host"), ("x-forwarded-host", "evil\"/x")])),
+            "http://ok.host"
+        );
+        assert_eq!(
+            base_url(&h(&[("x-forwarded-proto", "javascript")])),
+            "http://localhost"
+        );
     }
 
     #[test]
     fn etag_and_gzip_negotiation() {
-        assert!(etag_matches(&h(&[("if-none-match", "\"a\", \"b\"")]), "\"b\""));
+        assert!(etag_matches(
+            &h(&[("if-none-match", "\"a\", \"b\"")]),
+            "\"b\""
+        ));
         assert!(etag_matches(&h(&[("if-none-match", "W/\"b\"")]), "\"b\""));
         assert!(!etag_matches(&h(&[("if-none-match", "\"c\"")]), "\"b\""));
         assert!(accepts_gzip(&h(&[("accept-encoding", "br, gzip;q=0.8")])));

@@ -32,8 +32,14 @@ pub const BUNDLE_CSS: &[u8] = include_bytes!("assets/liuyu-map.css");
 
 /// An RFC 9457 problem response.
 pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    let body = json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail});
-    (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+    let body =
+        json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail});
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn static_etag(bytes: &[u8]) -> String {
@@ -41,23 +47,46 @@ fn static_etag(bytes: &[u8]) -> String {
 }
 
 async fn index(headers: HeaderMap) -> Response {
-    headers::conditional(&headers, &static_etag(INDEX_HTML.as_bytes()), "text/html; charset=utf-8", INDEX_HTML)
+    headers::conditional(
+        &headers,
+        &static_etag(INDEX_HTML.as_bytes()),
+        "text/html; charset=utf-8",
+        INDEX_HTML,
+    )
 }
 
 async fn bundle_js(headers: HeaderMap) -> Response {
-    headers::conditional(&headers, &static_etag(BUNDLE_JS), "text/javascript; charset=utf-8", BUNDLE_JS)
+    headers::conditional(
+        &headers,
+        &static_etag(BUNDLE_JS),
+        "text/javascript; charset=utf-8",
+        BUNDLE_JS,
+    )
 }
 
 async fn bundle_css(headers: HeaderMap) -> Response {
-    headers::conditional(&headers, &static_etag(BUNDLE_CSS), "text/css; charset=utf-8", BUNDLE_CSS)
+    headers::conditional(
+        &headers,
+        &static_etag(BUNDLE_CSS),
+        "text/css; charset=utf-8",
+        BUNDLE_CSS,
+    )
 }
 
 async fn style_json(Extension(svc): Extension<Arc<MapsService>>, headers: HeaderMap) -> Response {
     let source = svc.source();
     let doc = style::style(&source, &headers::base_url(&headers));
     let body = doc.to_string();
-    let mut resp = headers::conditional(&headers, &static_etag(body.as_bytes()), "application/json", body);
-    resp.headers_mut().insert(header::VARY, header::HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"));
+    let mut resp = headers::conditional(
+        &headers,
+        &static_etag(body.as_bytes()),
+        "application/json",
+        body,
+    );
+    resp.headers_mut().insert(
+        header::VARY,
+        header::HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"),
+    );
     resp
 }
 
@@ -65,7 +94,13 @@ async fn style_json(Extension(svc): Extension<Arc<MapsService>>, headers: Header
 /// are drawn by MapLibre from the browser's own CJK font
 /// (`localIdeographFontFamily`), so no font files ship with the server.
 async fn glyphs() -> Response {
-    ([(header::CONTENT_TYPE, "application/x-protobuf"), (header::CACHE_CONTROL, "public, max-age=86400")], Vec::<u8>::new())
+    (
+        [
+            (header::CONTENT_TYPE, "application/x-protobuf"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        Vec::<u8>::new(),
+    )
         .into_response()
 }
 

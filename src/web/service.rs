@@ -25,7 +25,11 @@ pub struct MapsConfig {
 
 impl Default for MapsConfig {
     fn default() -> Self {
-        MapsConfig { cache_bytes: 64 * 1024 * 1024, pmtiles: None, cors_origins: Vec::new() }
+        MapsConfig {
+            cache_bytes: 64 * 1024 * 1024,
+            pmtiles: None,
+            cors_origins: Vec::new(),
+        }
     }
 }
 

@@ -29,7 +29,12 @@ pub const ZONE_COLOURS: [(&str, &str); 16] = [
 
 /// First-level basin (一级流域) colours, used for zones without their own colour and the legend.
 pub const BASIN_COLOURS: [(&str, &str, &str, &str); 3] = [
-    ("changjiang", "#9ecae1", "长江流域", "Changjiang (Yangtze) basin"),
+    (
+        "changjiang",
+        "#9ecae1",
+        "长江流域",
+        "Changjiang (Yangtze) basin",
+    ),
     ("hanjiang", "#a1d99b", "汉江流域", "Hanjiang basin"),
     ("qingjiang", "#fdd0a2", "清江流域", "Qingjiang basin"),
 ];
@@ -54,12 +59,16 @@ pub fn style(source: &MapSource, base: &str) -> Value {
     basin_match.push(json!("#e0e0e0"));
     zone_match.push(Value::Array(basin_match));
 
-    let mut layers = vec![json!({"id": "background", "type": "background", "paint": {"background-color": "#f4f2ee"}})];
+    let mut layers = vec![
+        json!({"id": "background", "type": "background", "paint": {"background-color": "#f4f2ee"}}),
+    ];
     let mut legend: Vec<Value> = Vec::new();
     if has("zones") {
-        layers.push(json!({"id": "zones-fill", "type": "fill", "source": "hubei", "source-layer": "zones",
+        layers.push(
+            json!({"id": "zones-fill", "type": "fill", "source": "hubei", "source-layer": "zones",
             "metadata": group("zones", "二级流域片区", "Basin zones"),
-            "paint": {"fill-color": Value::Array(zone_match), "fill-opacity": 1.0}}));
+            "paint": {"fill-color": Value::Array(zone_match), "fill-opacity": 1.0}}),
+        );
         for (_, c, zh, en) in BASIN_COLOURS {
             legend.push(json!({"shape": "fill", "color": c, "zh": zh, "en": en}));
         }
@@ -76,12 +85,16 @@ pub fn style(source: &MapSource, base: &str) -> Value {
             "paint": {"line-color": "#8c8c8c", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.3, 10, 1.2]}}));
         layers.push(json!({"id": "county-highlight", "type": "line", "source": "hubei", "source-layer": "counties",
             "filter": ["==", ["get", "id"], ""], "paint": {"line-color": "#c0392b", "line-width": 3}}));
-        legend.push(json!({"shape": "line", "color": "#8c8c8c", "zh": "县级界线", "en": "County boundary"}));
+        legend.push(
+            json!({"shape": "line", "color": "#8c8c8c", "zh": "县级界线", "en": "County boundary"}),
+        );
     }
     if has("basins") {
-        layers.push(json!({"id": "basins-line", "type": "line", "source": "hubei", "source-layer": "basins",
+        layers.push(
+            json!({"id": "basins-line", "type": "line", "source": "hubei", "source-layer": "basins",
             "metadata": group("basins", "一级流域界线", "Basin lines"),
-            "paint": {"line-color": "#1f5f8b", "line-width": 2.2, "line-opacity": 0.8}}));
+            "paint": {"line-color": "#1f5f8b", "line-width": 2.2, "line-opacity": 0.8}}),
+        );
         legend.push(json!({"shape": "line", "color": "#1f5f8b", "zh": "一级流域界线", "en": "Basin boundary"}));
     }
     if has("prefectures") {
@@ -110,13 +123,16 @@ pub fn style(source: &MapSource, base: &str) -> Value {
         layers.push(json!({"id": "metro-line", "type": "line", "source": "hubei", "source-layer": "metro_areas",
             "metadata": group("metro_areas", "都市圈", "Metro areas"),
             "paint": {"line-color": "#7b3294", "line-width": 2.5, "line-dasharray": [3, 2]}}));
-        legend.push(json!({"shape": "dash", "color": "#7b3294", "zh": "都市圈", "en": "Metro area"}));
+        legend
+            .push(json!({"shape": "dash", "color": "#7b3294", "zh": "都市圈", "en": "Metro area"}));
     }
     if has("city_clusters") {
         layers.push(json!({"id": "clusters-line", "type": "line", "source": "hubei", "source-layer": "city_clusters",
             "metadata": group("city_clusters", "城市群", "City clusters"), "layout": {"visibility": "none"},
             "paint": {"line-color": "#d95f02", "line-width": 2.5, "line-dasharray": [1, 2]}}));
-        legend.push(json!({"shape": "dash", "color": "#d95f02", "zh": "城市群", "en": "City cluster"}));
+        legend.push(
+            json!({"shape": "dash", "color": "#d95f02", "zh": "城市群", "en": "City cluster"}),
+        );
     }
     if has("corridors") {
         layers.push(json!({"id": "corridors-fill", "type": "fill", "source": "hubei", "source-layer": "corridors",
@@ -125,10 +141,14 @@ pub fn style(source: &MapSource, base: &str) -> Value {
         layers.push(json!({"id": "corridors-line", "type": "line", "source": "hubei", "source-layer": "corridors",
             "metadata": group("corridors", "走廊", "Corridors"),
             "paint": {"line-color": "#e31a1c", "line-width": 2}}));
-        legend.push(json!({"shape": "line", "color": "#e31a1c", "zh": "襄荆荆宜走廊", "en": "Corridor"}));
+        legend.push(
+            json!({"shape": "line", "color": "#e31a1c", "zh": "襄荆荆宜走廊", "en": "Corridor"}),
+        );
     }
-    layers.push(json!({"id": "nav-line", "type": "line", "source": "liuyu-nav",
-        "paint": {"line-color": "#ff7f00", "line-width": 4}}));
+    layers.push(
+        json!({"id": "nav-line", "type": "line", "source": "liuyu-nav",
+        "paint": {"line-color": "#ff7f00", "line-width": 4}}),
+    );
     if has("labels") {
         layers.push(json!({"id": "labels-prefecture", "type": "symbol", "source": "hubei", "source-layer": "labels",
             "metadata": group("labels", "注记", "Labels"), "filter": ["==", ["get", "kind"], "prefecture"], "minzoom": 5, "maxzoom": 9,
