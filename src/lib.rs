@@ -1,9 +1,19 @@
 //! liuyu (流域): who governs a place in Hubei Province and who coordinates
 //! when an environmental problem crosses a boundary.
+//!
+//! Data flow: `prep` (data build) -> `data/` -> [`atlas`] (load, validate) ->
+//! [`index`] (point lookup) -> [`locate`] (answers) -> CLI and [`http`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod atlas;
+pub mod index;
+pub mod locate;
 pub mod ogc;
 pub mod prep;
 pub mod tiles;
 pub mod web;
+
+pub use atlas::{Atlas, AtlasError, Layer, LayerKind, Memberships, Provenance, Unit};
+pub use index::{Hit, Locator, Position, BOUNDARY_EPSILON};
+pub use locate::Location;
