@@ -1,6 +1,7 @@
 //! Vector tiles (矢量瓦片): MVT encoding, TileJSON, a memory-bounded tile cache
 //! and PMTiles v3 archives, plus their HTTP routes.
 
+pub mod atlas;
 pub mod cache;
 pub mod clip;
 pub mod http;

@@ -72,7 +72,7 @@ pub fn style(source: &MapSource, base: &str) -> Value {
         for (_, c, zh, en) in BASIN_COLOURS {
             legend.push(json!({"shape": "fill", "color": c, "zh": zh, "en": en}));
         }
-        legend.push(json!({"shape": "fill", "color": "#fff3cd", "zh": "片区为重建边界", "en": "zones are reconstructed"}));
+        legend.push(json!({"shape": "note", "color": "transparent", "zh": "片区边界为重建（县界合成）", "en": "zone extents are reconstructed from whole counties"}));
     }
     if has("lakes") {
         layers.push(json!({"id": "lakes-fill", "type": "fill", "source": "hubei", "source-layer": "lakes",
@@ -135,12 +135,9 @@ pub fn style(source: &MapSource, base: &str) -> Value {
         );
     }
     if has("corridors") {
-        layers.push(json!({"id": "corridors-fill", "type": "fill", "source": "hubei", "source-layer": "corridors",
-            "metadata": group("corridors", "走廊", "Corridors"),
-            "paint": {"fill-color": "#e31a1c", "fill-opacity": 0.12}}));
         layers.push(json!({"id": "corridors-line", "type": "line", "source": "hubei", "source-layer": "corridors",
             "metadata": group("corridors", "走廊", "Corridors"),
-            "paint": {"line-color": "#e31a1c", "line-width": 2}}));
+            "paint": {"line-color": "#e31a1c", "line-width": 2.5}}));
         legend.push(
             json!({"shape": "line", "color": "#e31a1c", "zh": "襄荆荆宜走廊", "en": "Corridor"}),
         );
