@@ -7,6 +7,8 @@
 #![warn(missing_docs)]
 
 pub mod atlas;
+pub mod cli;
+pub mod http;
 pub mod index;
 pub mod locate;
 pub mod ogc;

@@ -8,7 +8,9 @@ use serde_json::{json, Map, Value};
 /// Check a lon/lat pair before a lookup: finite and within [-180, 180] x [-90, 90].
 pub fn check_lon_lat(lon: f64, lat: f64) -> Result<(), String> {
     if !lon.is_finite() || !lat.is_finite() {
-        return Err(format!("coordinates must be finite numbers, got lon={lon}, lat={lat}"));
+        return Err(format!(
+            "coordinates must be finite numbers, got lon={lon}, lat={lat}"
+        ));
     }
     if !(-180.0..=180.0).contains(&lon) {
         return Err(format!("lon must be within [-180, 180], got {lon}"));
@@ -134,7 +136,10 @@ impl Location {
         let unit = |h: &Hit| &atlas.layer(h.layer).units[h.unit as usize];
         let first = |k: LayerKind| hits.iter().find(|h| h.layer == k).map(unit);
         let all = |k: LayerKind| -> Vec<RegionRef> {
-            hits.iter().filter(|h| h.layer == k).map(|h| region(k, unit(h))).collect()
+            hits.iter()
+                .filter(|h| h.layer == k)
+                .map(|h| region(k, unit(h)))
+                .collect()
         };
         let zone = first(LayerKind::Zone).map(|u| region(LayerKind::Zone, u));
         let basin = first(LayerKind::Basin).map(|u| region(LayerKind::Basin, u));
@@ -155,7 +160,11 @@ impl Location {
             }
         }
         for r in metro_areas.iter().chain(&city_clusters).chain(&corridors) {
-            let prov = r.extra.get("provenance").and_then(Value::as_str).unwrap_or("official");
+            let prov = r
+                .extra
+                .get("provenance")
+                .and_then(Value::as_str)
+                .unwrap_or("official");
             if prov != "official" {
                 notes.push(format!("{} ({}) membership is {prov}", r.name, r.id));
             }

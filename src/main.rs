@@ -1,6 +1,7 @@
-use std::path::PathBuf;
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let built = liuyu::prep::build::build(&PathBuf::from(&args[1])).unwrap();
-    built.write(&PathBuf::from(&args[2])).unwrap();
+//! The `liuyu` binary: a thin wrapper over [`liuyu::cli`].
+#![forbid(unsafe_code)]
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    liuyu::cli::run(liuyu::cli::Cli::parse())
 }

@@ -53,14 +53,31 @@ impl RawDataset {
         hasher.update(&mbytes);
         let mut layers = Vec::new();
         for kind in LayerKind::ALL {
-            let entries: Vec<&ManifestLayer> = manifest.layers.iter().filter(|l| l.id == kind.id()).collect();
+            let entries: Vec<&ManifestLayer> = manifest
+                .layers
+                .iter()
+                .filter(|l| l.id == kind.id())
+                .collect();
             let entry = match entries.as_slice() {
                 [e] => *e,
-                [] => return Err(AtlasError::Manifest(format!("layer `{}` is missing", kind.id()))),
-                _ => return Err(AtlasError::Manifest(format!("layer `{}` is listed twice", kind.id()))),
+                [] => {
+                    return Err(AtlasError::Manifest(format!(
+                        "layer `{}` is missing",
+                        kind.id()
+                    )))
+                }
+                _ => {
+                    return Err(AtlasError::Manifest(format!(
+                        "layer `{}` is listed twice",
+                        kind.id()
+                    )))
+                }
             };
             if entry.file.contains("..") || entry.file.starts_with('/') {
-                return Err(AtlasError::Manifest(format!("layer file `{}` must stay inside the dataset", entry.file)));
+                return Err(AtlasError::Manifest(format!(
+                    "layer file `{}` must stay inside the dataset",
+                    entry.file
+                )));
             }
             let bytes = read(&entry.file)?;
             hasher.update((entry.file.len() as u64).to_le_bytes());
@@ -69,11 +86,19 @@ impl RawDataset {
             hasher.update(&bytes);
             layers.push((kind, entry.file.clone(), bytes));
         }
-        if let Some(unknown) = manifest.layers.iter().find(|l| LayerKind::from_id(&l.id).is_none()) {
+        if let Some(unknown) = manifest
+            .layers
+            .iter()
+            .find(|l| LayerKind::from_id(&l.id).is_none())
+        {
             tracing::debug!(layer = %unknown.id, "manifest lists a layer this Atlas does not load");
         }
         let version = hex::encode(&hasher.finalize()[..8]);
-        Ok(RawDataset { manifest, layers, version })
+        Ok(RawDataset {
+            manifest,
+            layers,
+            version,
+        })
     }
 
     /// Read from a directory with the layout of `data/`.
@@ -97,7 +122,9 @@ impl RawDataset {
                     .layers
                     .iter()
                     .find(|l| l.id == kind.id())
-                    .ok_or_else(|| AtlasError::Manifest(format!("layer `{}` is missing", kind.id())))?;
+                    .ok_or_else(|| {
+                        AtlasError::Manifest(format!("layer `{}` is missing", kind.id()))
+                    })?;
                 let units = parse_units(file, bytes)?;
                 Ok(Layer::new(*kind, units, entry.provenance.clone()))
             })
@@ -115,7 +142,9 @@ fn parse_err(file: &str, message: impl Into<String>) -> AtlasError {
 /// Parse a GeoJSON FeatureCollection of (Multi)Polygons into units.
 pub fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<Unit>, AtlasError> {
     let text = std::str::from_utf8(bytes).map_err(|e| parse_err(file, e.to_string()))?;
-    let gj: geojson::GeoJson = text.parse().map_err(|e: geojson::Error| parse_err(file, e.to_string()))?;
+    let gj: geojson::GeoJson = text
+        .parse()
+        .map_err(|e: geojson::Error| parse_err(file, e.to_string()))?;
     let fc = match gj {
         geojson::GeoJson::FeatureCollection(fc) => fc,
         _ => return Err(parse_err(file, "expected a FeatureCollection")),
@@ -146,12 +175,20 @@ pub fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<Unit>, AtlasError> {
             Ok(other) => {
                 return Err(parse_err(
                     file,
-                    format!("feature `{id}`: expected a Polygon or MultiPolygon, got {}", geometry_name(&other)),
+                    format!(
+                        "feature `{id}`: expected a Polygon or MultiPolygon, got {}",
+                        geometry_name(&other)
+                    ),
                 ))
             }
             Err(e) => return Err(parse_err(file, format!("feature `{id}`: {e}"))),
         };
-        units.push(Unit { id, name, geometry, properties });
+        units.push(Unit {
+            id,
+            name,
+            geometry,
+            properties,
+        });
     }
     Ok(units)
 }
@@ -170,4 +207,3 @@ fn geometry_name(g: &geo::Geometry<f64>) -> &'static str {
         geo::Geometry::Triangle(_) => "Triangle",
     }
 }
-

@@ -47,14 +47,38 @@ pub mod embedded {
     /// `(file name, bytes)` of every file the manifest may reference.
     pub const FILES: &[(&str, &[u8])] = &[
         ("manifest.json", include_bytes!("../../data/manifest.json")),
-        ("layers/province.geojson", include_bytes!("../../data/layers/province.geojson")),
-        ("layers/prefectures.geojson", include_bytes!("../../data/layers/prefectures.geojson")),
-        ("layers/counties.geojson", include_bytes!("../../data/layers/counties.geojson")),
-        ("layers/basins.geojson", include_bytes!("../../data/layers/basins.geojson")),
-        ("layers/zones.geojson", include_bytes!("../../data/layers/zones.geojson")),
-        ("layers/metro_areas.geojson", include_bytes!("../../data/layers/metro_areas.geojson")),
-        ("layers/city_clusters.geojson", include_bytes!("../../data/layers/city_clusters.geojson")),
-        ("layers/corridors.geojson", include_bytes!("../../data/layers/corridors.geojson")),
+        (
+            "layers/province.geojson",
+            include_bytes!("../../data/layers/province.geojson"),
+        ),
+        (
+            "layers/prefectures.geojson",
+            include_bytes!("../../data/layers/prefectures.geojson"),
+        ),
+        (
+            "layers/counties.geojson",
+            include_bytes!("../../data/layers/counties.geojson"),
+        ),
+        (
+            "layers/basins.geojson",
+            include_bytes!("../../data/layers/basins.geojson"),
+        ),
+        (
+            "layers/zones.geojson",
+            include_bytes!("../../data/layers/zones.geojson"),
+        ),
+        (
+            "layers/metro_areas.geojson",
+            include_bytes!("../../data/layers/metro_areas.geojson"),
+        ),
+        (
+            "layers/city_clusters.geojson",
+            include_bytes!("../../data/layers/city_clusters.geojson"),
+        ),
+        (
+            "layers/corridors.geojson",
+            include_bytes!("../../data/layers/corridors.geojson"),
+        ),
     ];
 }
 

@@ -89,7 +89,11 @@ pub fn validate_structure(layers: &[Layer]) -> Report {
 fn province_and_references(layers: &[Layer], r: &mut Report) {
     let n = layers[LayerKind::Province.index()].units.len();
     if n != 1 {
-        r.add(LayerKind::Province, None, format!("expected exactly one province, found {n}"));
+        r.add(
+            LayerKind::Province,
+            None,
+            format!("expected exactly one province, found {n}"),
+        );
         return;
     }
     reference_checks(layers, r);
@@ -114,7 +118,12 @@ pub fn validate(layers: &[Layer]) -> Report {
     for k in [LayerKind::Prefecture, LayerKind::County, LayerKind::Zone] {
         partition_check(layer(k), province_area, &mut r);
     }
-    for k in [LayerKind::Basin, LayerKind::MetroArea, LayerKind::CityCluster, LayerKind::Corridor] {
+    for k in [
+        LayerKind::Basin,
+        LayerKind::MetroArea,
+        LayerKind::CityCluster,
+        LayerKind::Corridor,
+    ] {
         overlap_check(layer(k), &mut r);
     }
     containment_checks(layers, &mut r);
@@ -137,17 +146,29 @@ fn geometry_checks(l: &Layer, r: &mut Report, polygon_validity: bool) {
         for p in &u.geometry.0 {
             for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
                 if ring.0.len() < 4 || ring.0.first() != ring.0.last() {
-                    r.add(l.kind, Some(&u.id), "a ring is not closed or has fewer than four positions");
+                    r.add(
+                        l.kind,
+                        Some(&u.id),
+                        "a ring is not closed or has fewer than four positions",
+                    );
                 }
                 for c in &ring.0 {
-                    if !(c.x.is_finite() && c.y.is_finite() && (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y)) {
+                    if !(c.x.is_finite()
+                        && c.y.is_finite()
+                        && (-180.0..=180.0).contains(&c.x)
+                        && (-90.0..=90.0).contains(&c.y))
+                    {
                         bad_coord = true;
                     }
                 }
             }
         }
         if bad_coord {
-            r.add(l.kind, Some(&u.id), "a coordinate is not finite or out of lon/lat range");
+            r.add(
+                l.kind,
+                Some(&u.id),
+                "a coordinate is not finite or out of lon/lat range",
+            );
             continue;
         }
         if !polygon_validity {
@@ -163,11 +184,23 @@ fn reference_checks(layers: &[Layer], r: &mut Report) {
     let layer = |k: LayerKind| &layers[k.index()];
     let exists = |k: LayerKind, id: &str| layer(k).get(id).is_some();
     for c in &layer(LayerKind::County).units {
-        for (key, k) in [("prefecture", LayerKind::Prefecture), ("zone", LayerKind::Zone), ("basin", LayerKind::Basin)] {
+        for (key, k) in [
+            ("prefecture", LayerKind::Prefecture),
+            ("zone", LayerKind::Zone),
+            ("basin", LayerKind::Basin),
+        ] {
             match c.prop_str(key) {
                 Some(id) if exists(k, id) => {}
-                Some(id) => r.add(LayerKind::County, Some(&c.id), format!("{key} `{id}` does not exist")),
-                None => r.add(LayerKind::County, Some(&c.id), format!("missing property `{key}`")),
+                Some(id) => r.add(
+                    LayerKind::County,
+                    Some(&c.id),
+                    format!("{key} `{id}` does not exist"),
+                ),
+                None => r.add(
+                    LayerKind::County,
+                    Some(&c.id),
+                    format!("missing property `{key}`"),
+                ),
             }
         }
     }
@@ -175,11 +208,19 @@ fn reference_checks(layers: &[Layer], r: &mut Report) {
     for z in &layer(LayerKind::Zone).units {
         match z.prop_str("basin") {
             Some(b) if exists(LayerKind::Basin, b) => {}
-            other => r.add(LayerKind::Zone, Some(&z.id), format!("basin {other:?} does not exist")),
+            other => r.add(
+                LayerKind::Zone,
+                Some(&z.id),
+                format!("basin {other:?} does not exist"),
+            ),
         }
         for c in z.members() {
             if !exists(LayerKind::County, c) {
-                r.add(LayerKind::Zone, Some(&z.id), format!("county `{c}` does not exist"));
+                r.add(
+                    LayerKind::Zone,
+                    Some(&z.id),
+                    format!("county `{c}` does not exist"),
+                );
             }
             zone_of.entry(c).or_default().push(&z.id);
         }
@@ -187,21 +228,41 @@ fn reference_checks(layers: &[Layer], r: &mut Report) {
     for c in &layer(LayerKind::County).units {
         let zs = zone_of.get(c.id.as_str()).cloned().unwrap_or_default();
         if zs.len() != 1 {
-            r.add(LayerKind::County, Some(&c.id), format!("listed in {} zones {zs:?}, expected exactly one", zs.len()));
+            r.add(
+                LayerKind::County,
+                Some(&c.id),
+                format!("listed in {} zones {zs:?}, expected exactly one", zs.len()),
+            );
         } else if c.prop_str("zone") != Some(zs[0]) {
-            r.add(LayerKind::County, Some(&c.id), format!("property zone {:?} disagrees with zone {} listing it", c.prop_str("zone"), zs[0]));
+            r.add(
+                LayerKind::County,
+                Some(&c.id),
+                format!(
+                    "property zone {:?} disagrees with zone {} listing it",
+                    c.prop_str("zone"),
+                    zs[0]
+                ),
+            );
         }
     }
     for b in &layer(LayerKind::Basin).units {
         if let Some(zs) = b.properties.get("zones").and_then(|v| v.as_array()) {
             for z in zs.iter().filter_map(|v| v.as_str()) {
                 if !exists(LayerKind::Zone, z) {
-                    r.add(LayerKind::Basin, Some(&b.id), format!("zone `{z}` does not exist"));
+                    r.add(
+                        LayerKind::Basin,
+                        Some(&b.id),
+                        format!("zone `{z}` does not exist"),
+                    );
                 }
             }
         }
     }
-    for k in [LayerKind::MetroArea, LayerKind::CityCluster, LayerKind::Corridor] {
+    for k in [
+        LayerKind::MetroArea,
+        LayerKind::CityCluster,
+        LayerKind::Corridor,
+    ] {
         for g in &layer(k).units {
             let members = g.members();
             if members.is_empty() {
@@ -209,12 +270,20 @@ fn reference_checks(layers: &[Layer], r: &mut Report) {
             }
             for m in &members {
                 if !exists(LayerKind::Prefecture, m) {
-                    r.add(k, Some(&g.id), format!("member prefecture `{m}` does not exist"));
+                    r.add(
+                        k,
+                        Some(&g.id),
+                        format!("member prefecture `{m}` does not exist"),
+                    );
                 }
             }
             if let Some(lead) = g.prop_str("lead_city") {
                 if !members.contains(&lead) {
-                    r.add(k, Some(&g.id), format!("lead city `{lead}` is not a member"));
+                    r.add(
+                        k,
+                        Some(&g.id),
+                        format!("lead city `{lead}` is not a member"),
+                    );
                 }
             }
         }
@@ -226,7 +295,9 @@ fn overlap_check(l: &Layer, r: &mut Report) {
     let boxes: Vec<_> = l.units.iter().map(|u| u.geometry.bounding_rect()).collect();
     for i in 0..l.units.len() {
         for j in i + 1..l.units.len() {
-            let (Some(a), Some(b)) = (boxes[i], boxes[j]) else { continue };
+            let (Some(a), Some(b)) = (boxes[i], boxes[j]) else {
+                continue;
+            };
             if !a.intersects(&b) {
                 continue;
             }
@@ -234,7 +305,15 @@ fn overlap_check(l: &Layer, r: &mut Report) {
             let overlap = ua.geometry.intersection(&ub.geometry).unsigned_area();
             let smaller = ua.geometry.unsigned_area().min(ub.geometry.unsigned_area());
             if overlap > AREA_TOLERANCE * smaller {
-                r.add(l.kind, Some(&ua.id), format!("overlaps `{}` by {:.3}% of the smaller unit", ub.id, 100.0 * overlap / smaller));
+                r.add(
+                    l.kind,
+                    Some(&ua.id),
+                    format!(
+                        "overlaps `{}` by {:.3}% of the smaller unit",
+                        ub.id,
+                        100.0 * overlap / smaller
+                    ),
+                );
             }
         }
     }
@@ -244,7 +323,14 @@ fn partition_check(l: &Layer, province_area: f64, r: &mut Report) {
     let sum: f64 = l.units.iter().map(|u| u.geometry.unsigned_area()).sum();
     let rel = (sum - province_area).abs() / province_area;
     if rel > AREA_TOLERANCE {
-        r.add(l.kind, None, format!("units cover {:.6}% of the province area (gap or overlap beyond tolerance)", 100.0 * sum / province_area));
+        r.add(
+            l.kind,
+            None,
+            format!(
+                "units cover {:.6}% of the province area (gap or overlap beyond tolerance)",
+                100.0 * sum / province_area
+            ),
+        );
     }
     overlap_check(l, r);
 }
@@ -260,11 +346,22 @@ fn share_inside(part: &MultiPolygon<f64>, whole: &MultiPolygon<f64>) -> f64 {
 fn containment_checks(layers: &[Layer], r: &mut Report) {
     let layer = |k: LayerKind| &layers[k.index()];
     for c in &layer(LayerKind::County).units {
-        for (key, k) in [("prefecture", LayerKind::Prefecture), ("zone", LayerKind::Zone)] {
+        for (key, k) in [
+            ("prefecture", LayerKind::Prefecture),
+            ("zone", LayerKind::Zone),
+        ] {
             if let Some(parent) = c.prop_str(key).and_then(|id| layer(k).get(id)) {
                 let share = share_inside(&c.geometry, &parent.geometry);
                 if share <= 0.5 {
-                    r.add(LayerKind::County, Some(&c.id), format!("only {:.1}% of its area lies in its {key} `{}`", 100.0 * share, parent.id));
+                    r.add(
+                        LayerKind::County,
+                        Some(&c.id),
+                        format!(
+                            "only {:.1}% of its area lies in its {key} `{}`",
+                            100.0 * share,
+                            parent.id
+                        ),
+                    );
                 }
             }
         }

@@ -44,7 +44,12 @@ impl EdgeIndex {
                 }
             }
         }
-        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut bbox = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for e in &edges {
             bbox[0] = bbox[0].min(e[0].min(e[2]));
             bbox[1] = bbox[1].min(e[1].min(e[3]));
@@ -71,7 +76,14 @@ impl EdgeIndex {
             members.extend(b);
             offsets.push(members.len() as u32);
         }
-        EdgeIndex { edges, y0, stripe_h, offsets, members, bbox }
+        EdgeIndex {
+            edges,
+            y0,
+            stripe_h,
+            offsets,
+            members,
+            bbox,
+        }
     }
 
     /// Number of edges.
@@ -87,16 +99,20 @@ impl EdgeIndex {
     /// Whether any boundary edge comes within [`BOUNDARY_EPSILON`] of the rectangle.
     pub fn boundary_touches_rect(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> bool {
         let e = BOUNDARY_EPSILON;
-        self.edges.iter().any(|s| {
-            segment_intersects_rect(s, x0 - e, y0 - e, x1 + e, y1 + e)
-        })
+        self.edges
+            .iter()
+            .any(|s| segment_intersects_rect(s, x0 - e, y0 - e, x1 + e, y1 + e))
     }
 
     /// Classify a point.
     #[inline]
     pub fn classify(&self, x: f64, y: f64) -> Position {
         let e = BOUNDARY_EPSILON;
-        if x < self.bbox[0] - e || x > self.bbox[2] + e || y < self.bbox[1] - e || y > self.bbox[3] + e {
+        if x < self.bbox[0] - e
+            || x > self.bbox[2] + e
+            || y < self.bbox[1] - e
+            || y > self.bbox[3] + e
+        {
             return Position::Outside;
         }
         let n = self.offsets.len() - 1;
@@ -106,7 +122,10 @@ impl EdgeIndex {
         for &i in &self.members[a..b] {
             let [x1, y1, x2, y2] = self.edges[i as usize];
             // Near the edge? (cheap box test first, then exact distance)
-            if x >= x1.min(x2) - e && x <= x1.max(x2) + e && y >= y1.min(y2) - e && y <= y1.max(y2) + e
+            if x >= x1.min(x2) - e
+                && x <= x1.max(x2) + e
+                && y >= y1.min(y2) - e
+                && y <= y1.max(y2) + e
                 && dist2_to_segment(x, y, x1, y1, x2, y2) <= e * e
             {
                 return Position::Boundary;
@@ -185,13 +204,21 @@ mod tests {
         let idx = EdgeIndex::new(&mp);
         let mut s: u64 = 42;
         for _ in 0..20_000 {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let x = (s >> 11) as f64 / (1u64 << 53) as f64 * 12.0 - 1.0;
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let y = (s >> 11) as f64 / (1u64 << 53) as f64 * 12.0 - 1.0;
             let got = idx.classify(x, y);
             if got != Position::Boundary {
-                assert_eq!(got == Position::Inside, mp.contains(&geo::Point::new(x, y)), "{x},{y}");
+                assert_eq!(
+                    got == Position::Inside,
+                    mp.contains(&geo::Point::new(x, y)),
+                    "{x},{y}"
+                );
             }
         }
     }
@@ -209,8 +236,26 @@ mod tests {
 
     #[test]
     fn segment_rect_intersection() {
-        assert!(segment_intersects_rect(&[0.0, 0.0, 10.0, 10.0], 4.0, 4.0, 5.0, 5.0));
-        assert!(!segment_intersects_rect(&[0.0, 0.0, 10.0, 0.0], 4.0, 1.0, 5.0, 5.0));
-        assert!(segment_intersects_rect(&[4.5, 4.5, 4.6, 4.6], 4.0, 4.0, 5.0, 5.0));
+        assert!(segment_intersects_rect(
+            &[0.0, 0.0, 10.0, 10.0],
+            4.0,
+            4.0,
+            5.0,
+            5.0
+        ));
+        assert!(!segment_intersects_rect(
+            &[0.0, 0.0, 10.0, 0.0],
+            4.0,
+            1.0,
+            5.0,
+            5.0
+        ));
+        assert!(segment_intersects_rect(
+            &[4.5, 4.5, 4.6, 4.6],
+            4.0,
+            4.0,
+            5.0,
+            5.0
+        ));
     }
 }

@@ -42,13 +42,28 @@ impl Locator {
     pub fn new(layers: &[Layer]) -> Self {
         let edges: Vec<Vec<EdgeIndex>> = layers
             .iter()
-            .map(|l| l.units.iter().map(|u| EdgeIndex::new(&u.geometry)).collect())
+            .map(|l| {
+                l.units
+                    .iter()
+                    .map(|u| EdgeIndex::new(&u.geometry))
+                    .collect()
+            })
             .collect();
-        let mut bb = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut bb = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for l in layers {
             for u in &l.units {
                 if let Some(r) = u.bbox() {
-                    bb = [bb[0].min(r.min().x), bb[1].min(r.min().y), bb[2].max(r.max().x), bb[3].max(r.max().y)];
+                    bb = [
+                        bb[0].min(r.min().x),
+                        bb[1].min(r.min().y),
+                        bb[2].max(r.max().x),
+                        bb[3].max(r.max().y),
+                    ];
                 }
             }
         }
@@ -61,13 +76,20 @@ impl Locator {
         let nx = (((bb[2] + BOUNDARY_EPSILON - x0) * k).floor() as usize + 1).max(1);
         let ny = (((bb[3] + BOUNDARY_EPSILON - y0) * k).floor() as usize + 1).max(1);
         let mut cells: Vec<Vec<u32>> = vec![Vec::new(); nx * ny];
-        let cell_of = |v: f64, o: f64, n: usize| (((v - o) * k).floor().max(0.0) as usize).min(n - 1);
+        let cell_of =
+            |v: f64, o: f64, n: usize| (((v - o) * k).floor().max(0.0) as usize).min(n - 1);
         for (li, l) in layers.iter().enumerate() {
             for (ui, u) in l.units.iter().enumerate() {
                 let Some(r) = u.bbox() else { continue };
                 let e = BOUNDARY_EPSILON;
-                let (cx0, cx1) = (cell_of(r.min().x - e, x0, nx), cell_of(r.max().x + e, x0, nx));
-                let (cy0, cy1) = (cell_of(r.min().y - e, y0, ny), cell_of(r.max().y + e, y0, ny));
+                let (cx0, cx1) = (
+                    cell_of(r.min().x - e, x0, nx),
+                    cell_of(r.max().x + e, x0, nx),
+                );
+                let (cy0, cy1) = (
+                    cell_of(r.min().y - e, y0, ny),
+                    cell_of(r.max().y + e, y0, ny),
+                );
                 let w = cx1 - cx0 + 1;
                 let mut partial = vec![false; w * (cy1 - cy0 + 1)];
                 for p in &u.geometry.0 {
@@ -106,7 +128,15 @@ impl Locator {
             entries.extend(c);
             offsets.push(entries.len() as u32);
         }
-        Locator { x0, y0, nx, ny, offsets, entries, edges }
+        Locator {
+            x0,
+            y0,
+            nx,
+            ny,
+            offsets,
+            entries,
+            edges,
+        }
     }
 
     /// Append every unit containing (lon, lat), in layer order then unit order.
@@ -132,7 +162,11 @@ impl Locator {
                     Position::Outside => continue,
                 }
             };
-            out.push(Hit { layer: LayerKind::ALL[li], unit: ui, on_boundary });
+            out.push(Hit {
+                layer: LayerKind::ALL[li],
+                unit: ui,
+                on_boundary,
+            });
         }
     }
 

