@@ -7,7 +7,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use arc_swap::ArcSwap;
 use geo::{Geometry, Point};
 use serde_json::{json, Map, Value};
 
@@ -26,9 +25,15 @@ fn polygon_layer(layer: &Layer) -> MapLayer {
             let mut props: Map<String, Value> = u.properties.clone();
             props.entry("name").or_insert_with(|| json!(u.name));
             // Every feature says where it comes from.
-            props.entry("provenance").or_insert_with(|| json!(layer.provenance.status));
+            props
+                .entry("provenance")
+                .or_insert_with(|| json!(layer.provenance.status));
             props.insert("provenance_source".into(), json!(layer.provenance.source));
-            MapFeature::new(u.id.clone(), Geometry::MultiPolygon(u.geometry.clone()), props)
+            MapFeature::new(
+                u.id.clone(),
+                Geometry::MultiPolygon(u.geometry.clone()),
+                props,
+            )
         })
         .collect();
     MapLayer {
@@ -46,12 +51,20 @@ fn polygon_layer(layer: &Layer) -> MapLayer {
 /// `label_lon`/`label_lat` properties. Tiles only (not an OGC collection).
 fn label_layer(atlas: &Atlas) -> MapLayer {
     let mut features = Vec::new();
-    for (kind, tag) in [(LayerKind::Prefecture, "prefecture"), (LayerKind::County, "county")] {
+    for (kind, tag) in [
+        (LayerKind::Prefecture, "prefecture"),
+        (LayerKind::County, "county"),
+    ] {
         for u in &atlas.layer(kind).units {
             let lon = u.properties.get("label_lon").and_then(Value::as_f64);
             let lat = u.properties.get("label_lat").and_then(Value::as_f64);
-            let (Some(lon), Some(lat)) = (lon, lat) else { continue };
-            let name = u.prop_str("short_name").filter(|_| tag == "prefecture").unwrap_or(&u.name);
+            let (Some(lon), Some(lat)) = (lon, lat) else {
+                continue;
+            };
+            let name = u
+                .prop_str("short_name")
+                .filter(|_| tag == "prefecture")
+                .unwrap_or(&u.name);
             let props = json!({"id": u.id, "name": name, "full_name": u.name, "kind": tag});
             features.push(MapFeature::new(
                 u.id.clone(),
@@ -84,18 +97,25 @@ pub fn from_atlas(atlas: &Atlas) -> MapSource {
         LayerKind::CityCluster,
         LayerKind::Corridor,
     ];
-    let mut layers: Vec<MapLayer> = order.iter().map(|k| polygon_layer(atlas.layer(*k))).collect();
+    let mut layers: Vec<MapLayer> = order
+        .iter()
+        .map(|k| polygon_layer(atlas.layer(*k)))
+        .collect();
     // Rivers and lakes go here when the Atlas has them (see the module docs).
     layers.push(label_layer(atlas));
-    MapSource { version: atlas.version().to_string(), layers }
+    MapSource {
+        version: atlas.version().to_string(),
+        layers,
+    }
 }
 
-/// A provider that follows an atomically swapped Atlas, rebuilding the map view
-/// only when the data version changes (so a reload changes every ETag).
-pub fn atlas_provider(atlas: Arc<ArcSwap<Atlas>>) -> SourceProvider {
+/// A provider that follows the current Atlas (`current` returns the live
+/// snapshot), rebuilding the map view only when the data version changes (so a
+/// reload changes every ETag).
+pub fn atlas_provider(current: impl Fn() -> Arc<Atlas> + Send + Sync + 'static) -> SourceProvider {
     let cached: Mutex<Option<Arc<MapSource>>> = Mutex::new(None);
     Arc::new(move || {
-        let a = atlas.load_full();
+        let a = current();
         let mut guard = cached.lock().unwrap_or_else(|p| p.into_inner());
         match guard.as_ref() {
             Some(s) if s.version == a.version() => s.clone(),
@@ -122,12 +142,25 @@ pub fn build_archive(
     let refs: Vec<&str> = layers.iter().map(String::as_str).collect();
     let (min_zoom, max_zoom) = ARCHIVE_ZOOMS;
     let b = super::tilejson::bounds(&source);
-    let mut metadata = super::tilejson::tilejson(&source, super::http::COMPOSITE, &refs, "", min_zoom, max_zoom);
+    let mut metadata = super::tilejson::tilejson(
+        &source,
+        super::http::COMPOSITE,
+        &refs,
+        "",
+        min_zoom,
+        max_zoom,
+    );
     // Tile URLs depend on where the archive is served from; leave them out.
     if let Some(o) = metadata.as_object_mut() {
         o.remove("tiles");
     }
-    let opts = super::pmtiles::BuildOptions { layers, min_zoom, max_zoom, bounds: (b[0], b[1], b[2], b[3]), metadata };
+    let opts = super::pmtiles::BuildOptions {
+        layers,
+        min_zoom,
+        max_zoom,
+        bounds: (b[0], b[1], b[2], b[3]),
+        metadata,
+    };
     let tiles = super::TileSet::new(&source);
     super::pmtiles::build(&tiles, &opts, out, progress)
 }

@@ -19,7 +19,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde_json::json;
 
 pub use service::{MapsConfig, MapsService, SourceProvider};
 
@@ -30,16 +29,15 @@ pub const BUNDLE_JS: &[u8] = include_bytes!("assets/liuyu-map.js");
 /// The bundle's CSS.
 pub const BUNDLE_CSS: &[u8] = include_bytes!("assets/liuyu-map.css");
 
-/// An RFC 9457 problem response.
-pub fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    let body =
-        json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail});
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        body.to_string(),
-    )
-        .into_response()
+/// An RFC 9457 problem response (through [`crate::http::problem::Problem`]);
+/// `what` becomes the problem type slug (`"Unknown tile source"` -> `/problems/unknown-tile-source`).
+pub fn problem(status: StatusCode, what: &str, detail: &str) -> Response {
+    let kind: String = what
+        .to_ascii_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-");
+    crate::http::problem::Problem::new(status, &kind, detail).into_response()
 }
 
 fn static_etag(bytes: &[u8]) -> String {

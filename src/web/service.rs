@@ -58,6 +58,35 @@ impl MapsService {
         })
     }
 
+    /// The service for the server's state: follows its Atlas (hot reloads change
+    /// the data version and so every ETag). An archive that fails to open is
+    /// logged and the tiles are encoded live instead (the CLI checks it first).
+    pub fn for_state(state: &crate::http::AppState) -> Arc<MapsService> {
+        let st = state.clone();
+        let provider = crate::tiles::atlas::atlas_provider(move || st.atlas());
+        let config = state.maps().clone();
+        match MapsService::new(provider.clone(), config.clone()) {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                tracing::error!(
+                    "cannot open PMTiles archive {:?}: {e}; encoding tiles live",
+                    config.pmtiles
+                );
+                let config = MapsConfig {
+                    pmtiles: None,
+                    ..config
+                };
+                Arc::new(MapsService {
+                    provider,
+                    tileset: Mutex::new(None),
+                    cache: TileCache::new(config.cache_bytes),
+                    archive: None,
+                    config,
+                })
+            }
+        }
+    }
+
     /// A service over one fixed source.
     pub fn fixed(source: MapSource, config: MapsConfig) -> Result<MapsService, PmtilesError> {
         let s = Arc::new(source);
