@@ -83,8 +83,6 @@ pub fn style(source: &MapSource, base: &str) -> Value {
         layers.push(json!({"id": "counties-line", "type": "line", "source": "hubei", "source-layer": "counties",
             "metadata": group("counties", "县级界线", "County lines"), "minzoom": 5,
             "paint": {"line-color": "#8c8c8c", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 0.3, 10, 1.2]}}));
-        layers.push(json!({"id": "county-highlight", "type": "line", "source": "hubei", "source-layer": "counties",
-            "filter": ["==", ["get", "id"], ""], "paint": {"line-color": "#c0392b", "line-width": 3}}));
         legend.push(
             json!({"shape": "line", "color": "#8c8c8c", "zh": "县级界线", "en": "County boundary"}),
         );
@@ -141,6 +139,11 @@ pub fn style(source: &MapSource, base: &str) -> Value {
         legend.push(
             json!({"shape": "line", "color": "#e31a1c", "zh": "襄荆荆宜走廊", "en": "Corridor"}),
         );
+    }
+    if has("counties") {
+        // The county under the last click, drawn above every boundary line.
+        layers.push(json!({"id": "county-highlight", "type": "line", "source": "hubei", "source-layer": "counties",
+            "filter": ["==", ["get", "id"], ""], "paint": {"line-color": "#c0392b", "line-width": 3}}));
     }
     layers.push(
         json!({"id": "nav-line", "type": "line", "source": "liuyu-nav",

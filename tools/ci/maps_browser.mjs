@@ -116,8 +116,12 @@ try {
     const pt = await p2.evaluate(([lon, lat]) => window.liuyuMap.project([lon, lat]), [t.lon, t.lat]);
     await p2.mouse.click(box.x + pt.x, box.y + pt.y);
     await p2.waitForFunction(() => document.querySelector('#liuyu-answer table.answer'), null, { timeout: 20000 });
-    const text = await p2.locator('#liuyu-answer').innerText();
-    const ok = text.includes(t.county) && text.includes(t.zone) && text.includes(t.prefecture);
+    // Read the answer table row by row: { '县级行政区': '江汉区 420103', ... }.
+    const rows = await p2.evaluate(() => Object.fromEntries([...document.querySelectorAll('#liuyu-answer table.answer tr')]
+      .map((tr) => [tr.querySelector('th').firstChild.textContent.trim(), tr.querySelector('td').innerText.trim()])));
+    const text = JSON.stringify(rows);
+    const ok = rows['县级行政区'] === `${t.county} ${t.adcode}` && rows['地级行政区'].startsWith(t.prefecture)
+      && rows['二级流域片区'].includes(` ${t.zone}`);
     check(ok, `click at ${t.lon},${t.lat}: panel shows ${t.county} / ${t.prefecture} / zone ${t.zone}`);
     if (!ok) console.log(text);
   }
