@@ -125,6 +125,13 @@ try {
     check(ok, `click at ${t.lon},${t.lat}: panel shows ${t.county} / ${t.prefecture} / zone ${t.zone}`);
     if (!ok) console.log(text);
   }
+  // "Downstream from here": a river answer when /v1/navigate exists, else a clear note.
+  await p2.click('#liuyu-down');
+  await p2.waitForFunction(() => { const t = document.querySelector('#liuyu-nav-result').innerText; return t && !t.includes('查询中'); }, null, { timeout: 30000 });
+  const nav = await p2.locator('#liuyu-nav-result').innerText();
+  const navStatus = await p2.evaluate(async () => (await fetch('/v1/navigate/DM?lon=114.2538&lat=30.606&distance_km=500')).status);
+  check(navStatus === 200 ? nav.includes('Counties') : navStatus === 404 ? nav.includes('not available') : nav.length > 0,
+    `downstream button: /v1/navigate/DM is ${navStatus}; panel says "${nav.split('\n')[0]}"`);
   // The lon/lat search box gives the same answer as a click.
   const t0 = truth.points[0];
   await p2.fill('#liuyu-search-input', `${t0.lon}, ${t0.lat}`);

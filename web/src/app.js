@@ -121,25 +121,35 @@
     $('liuyu-nav').hidden = !(a.inside_hubei !== false);
   }
 
+  // River navigation (issue: rivers): /v1/navigate/{UT|DM}; the answer lists the
+  // reaches and the counties, prefectures and zones passed, in order.
   async function navigate(mode) {
     const out = $('liuyu-nav-result');
     if (!state.last) return;
     const a = state.last.answer;
-    const res = await getJson(`/v1/navigate/${mode}?lon=${a.lon}&lat=${a.lat}`);
+    out.innerHTML = '<p>查询中… Querying…</p>';
+    const res = await getJson(`/v1/navigate/${mode}?lon=${a.lon}&lat=${a.lat}&distance_km=500`);
     if (res.missing) {
       out.innerHTML = '<p class="none">河流导航尚未提供 River navigation is not available on this server yet.</p>';
       return;
     }
     if (!res.ok) {
-      out.innerHTML = `<p class="error">${esc((res.body && res.body.detail) || res.status)}</p>`;
+      out.innerHTML = `<p class="error">${esc((res.body && (res.body.detail || res.body.title)) || res.status)}</p>`;
       return;
     }
-    const b = res.body;
+    const b = res.body || {};
     const src = map.getSource('liuyu-nav');
-    const gj = b && b.type === 'FeatureCollection' ? b : (b && b.features ? { type: 'FeatureCollection', features: b.features } : null);
-    if (gj && src) src.setData(gj);
-    const n = gj ? gj.features.length : 0;
-    out.innerHTML = `<p>${mode === 'DM' ? '下游 Downstream' : '上游 Upstream'}: ${n} 段 segments</p><details><summary>JSON</summary><pre>${esc(JSON.stringify(b, null, 2).slice(0, 4000))}</pre></details>`;
+    if (src && b.type === 'FeatureCollection') src.setData(b);
+    const names = (xs) => (xs && xs.length ? xs.map((x) => esc(x.name || x.id)).join(' → ') : '<span class="none">—</span>');
+    const title = mode === 'DM' ? '下游（干流） Downstream (main stem)' : '上游（含支流） Upstream (with tributaries)';
+    const river = b.snapped && (b.snapped.river_name || b.snapped.river);
+    out.innerHTML = `<h3>${title}</h3>` +
+      (river ? `<p>河流 River: ${esc(river)}${b.total_km != null ? `, ${esc(Number(b.total_km).toFixed(1))} km` : ''}</p>` : '') +
+      `<table class="answer"><tr><th>县级行政区<br><span class="en">Counties</span></th><td>${names(b.counties)}</td></tr>` +
+      `<tr><th>地级行政区<br><span class="en">Prefectures</span></th><td>${names(b.prefectures)}</td></tr>` +
+      `<tr><th>二级流域片区<br><span class="en">Zones</span></th><td>${names(b.zones)}</td></tr></table>` +
+      (b.notes && b.notes.length ? `<p class="src">${b.notes.map(esc).join('<br>')}</p>` : '') +
+      `<details><summary>JSON</summary><pre>${esc(JSON.stringify(b, null, 2).slice(0, 6000))}</pre></details>`;
   }
 
   map.on('click', (e) => query(+e.lngLat.lng.toFixed(6), +e.lngLat.lat.toFixed(6)));
