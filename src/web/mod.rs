@@ -10,6 +10,7 @@
 pub mod cors;
 pub mod headers;
 pub mod service;
+pub mod sprite;
 pub mod style;
 
 use std::sync::Arc;
@@ -102,6 +103,38 @@ async fn glyphs() -> Response {
         .into_response()
 }
 
+/// The sprite: `liuyu.json`, `liuyu.png`, `liuyu@2x.json`, `liuyu@2x.png`.
+async fn sprite_file(
+    axum::extract::Path(file): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (ratio, ext) = match file.as_str() {
+        "liuyu.json" => (1, "json"),
+        "liuyu.png" => (1, "png"),
+        "liuyu@2x.json" => (2, "json"),
+        "liuyu@2x.png" => (2, "png"),
+        _ => {
+            return problem(
+                StatusCode::NOT_FOUND,
+                "Not Found",
+                &format!("no sprite file '{file}'"),
+            )
+        }
+    };
+    if ext == "json" {
+        let body = sprite::index(ratio).to_string();
+        headers::conditional(
+            &headers,
+            &static_etag(body.as_bytes()),
+            "application/json",
+            body,
+        )
+    } else {
+        let body = sprite::image(ratio);
+        headers::conditional(&headers, &static_etag(&body), "image/png", body)
+    }
+}
+
 /// Every map route (page, style, tiles, catalog, OGC API) over one service.
 pub fn routes<S: Clone + Send + Sync + 'static>(svc: Arc<MapsService>) -> Router<S> {
     let cors = cors::layer(&svc.config.cors_origins);
@@ -112,6 +145,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(svc: Arc<MapsService>) -> Router
         .route("/assets/liuyu-map.js", get(bundle_js))
         .route("/assets/liuyu-map.css", get(bundle_css))
         .route("/fonts/{stack}/{range}", get(glyphs))
+        .route("/sprite/{file}", get(sprite_file))
         .merge(crate::tiles::http::routes())
         .merge(crate::ogc::routes())
         .layer(cors)

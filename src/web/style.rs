@@ -112,9 +112,8 @@ pub fn style(source: &MapSource, base: &str) -> Value {
             "paint": {"line-color": "#2b7bba", "line-width": ["interpolate", ["linear"], ["zoom"], 5, 1.0, 10, 2.5]}}));
         layers.push(json!({"id": "rivers-arrows", "type": "symbol", "source": "hubei", "source-layer": "rivers",
             "metadata": group("rivers", "河流", "Rivers"), "minzoom": 7,
-            "layout": {"symbol-placement": "line", "symbol-spacing": 120, "text-field": "→", "text-font": ["Noto Sans Regular"],
-                       "text-size": 14, "text-keep-upright": false},
-            "paint": {"text-color": "#2b7bba"}}));
+            "layout": {"symbol-placement": "line", "symbol-spacing": 120, "icon-image": "arrow",
+                       "icon-rotation-alignment": "map", "icon-allow-overlap": true, "icon-size": 0.9}}));
         legend.push(json!({"shape": "line", "color": "#2b7bba", "zh": "河流（箭头示流向）", "en": "Rivers (arrows: flow)"}));
     }
     if has("metro_areas") {
@@ -170,6 +169,7 @@ pub fn style(source: &MapSource, base: &str) -> Value {
             "liuyu-nav": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
         },
         "glyphs": format!("{base}/fonts/{{fontstack}}/{{range}}.pbf"),
+        "sprite": format!("{base}/sprite/liuyu"),
         "layers": layers,
     })
 }
