@@ -571,4 +571,37 @@ mod tests {
             lonlat_to_merc(114.25, 30.25).1
         )));
     }
+
+    #[test]
+    fn line_layers_encode_as_linestrings() {
+        let line = Geometry::LineString(LineString::from(vec![
+            (111.0, 32.5),
+            (112.1, 32.0),
+            (114.2, 30.55),
+        ]));
+        let src = MapSource {
+            version: "v".into(),
+            layers: vec![MapLayer {
+                id: "rivers".into(),
+                title: "Rivers".into(),
+                title_zh: "河流".into(),
+                kind: GeometryKind::Line,
+                features: vec![MapFeature::new("hanjiang", line, serde_json::Map::new())],
+                provenance: json!({}),
+                ogc: true,
+            }],
+        };
+        let ts = TileSet::new(&src);
+        let tile = Tile::decode(
+            ts.render(&["rivers"], TileId::new(4, 12, 6).unwrap())
+                .unwrap()
+                .as_slice(),
+        )
+        .unwrap();
+        let f = &tile.layers[0].features[0];
+        assert_eq!(f.r#type, Some(tile::GeomType::Linestring as i32));
+        // MoveTo(1) then LineTo(2): three vertices survive at z4.
+        assert_eq!(f.geometry[0], 9);
+        assert_eq!(f.geometry[3], (2 << 3) | 2);
+    }
 }

@@ -127,3 +127,100 @@ pub fn layer_titles(id: &str) -> (&'static str, &'static str) {
         _ => ("Layer", "图层"),
     }
 }
+
+/// Errors reading a GeoJSON layer.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// Not a GeoJSON FeatureCollection.
+    #[error("layer {layer}: {message}")]
+    GeoJson {
+        /// Layer id.
+        layer: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl MapLayer {
+    /// A layer from a GeoJSON FeatureCollection (lon/lat): each feature needs an
+    /// `id` (member or property) and a geometry. For plugging in rivers (lines)
+    /// and lakes (polygons) from their own files.
+    pub fn from_geojson(
+        id: &str,
+        kind: GeometryKind,
+        bytes: &[u8],
+        provenance: Value,
+        ogc: bool,
+    ) -> Result<MapLayer, SourceError> {
+        let err = |m: String| SourceError::GeoJson {
+            layer: id.to_string(),
+            message: m,
+        };
+        let fc: geojson::FeatureCollection = serde_json::from_slice(bytes)
+            .map_err(|e| err(format!("not a FeatureCollection: {e}")))?;
+        let mut features = Vec::with_capacity(fc.features.len());
+        for (i, f) in fc.features.into_iter().enumerate() {
+            let props = f.properties.clone().unwrap_or_default();
+            let fid = match (&f.id, props.get("id")) {
+                (Some(geojson::feature::Id::String(s)), _) => s.clone(),
+                (Some(geojson::feature::Id::Number(n)), _) => n.to_string(),
+                (None, Some(Value::String(s))) => s.clone(),
+                (None, Some(v @ Value::Number(_))) => v.to_string(),
+                _ => return Err(err(format!("feature {i} has no id"))),
+            };
+            let g = f
+                .geometry
+                .ok_or_else(|| err(format!("feature {fid} has no geometry")))?;
+            let geom: Geometry<f64> = g
+                .try_into()
+                .map_err(|e| err(format!("feature {fid}: {e}")))?;
+            features.push(MapFeature::new(fid, geom, props));
+        }
+        let (title, title_zh) = layer_titles(id);
+        Ok(MapLayer {
+            id: id.to_string(),
+            title: title.into(),
+            title_zh: title_zh.into(),
+            kind,
+            features,
+            provenance,
+            ogc,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geojson_layer_for_rivers() {
+        let fc = r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","id":"hanjiang-1","properties":{"name":"汉江"},
+             "geometry":{"type":"LineString","coordinates":[[111.0,32.5],[112.1,32.0],[114.2,30.55]]}},
+            {"type":"Feature","properties":{"id":"x2","name":"清江"},
+             "geometry":{"type":"MultiLineString","coordinates":[[[109.5,30.3],[111.0,30.4]]]}}]}"#;
+        let l = MapLayer::from_geojson(
+            "rivers",
+            GeometryKind::Line,
+            fc.as_bytes(),
+            Value::Null,
+            true,
+        )
+        .unwrap();
+        assert_eq!(l.title_zh, "河流");
+        assert_eq!(l.features.len(), 2);
+        assert_eq!(l.features[1].id, "x2");
+        let b = l.bbox().unwrap();
+        assert_eq!((b.min().x, b.max().y), (109.5, 32.5));
+        let no_id = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2]}}]}"#;
+        assert!(
+            MapLayer::from_geojson("lakes", GeometryKind::Polygon, no_id, Value::Null, true)
+                .is_err()
+        );
+        assert!(
+            MapLayer::from_geojson("lakes", GeometryKind::Polygon, b"[]", Value::Null, true)
+                .is_err()
+        );
+    }
+}
