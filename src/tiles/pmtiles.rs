@@ -314,7 +314,7 @@ impl Archive {
             };
             if e.run_length == 0 {
                 let (lo, ll) = self.header.leaves;
-                if e.offset + e.length > ll {
+                if e.offset.checked_add(e.length).is_none_or(|end| end > ll) {
                     return Err(PmtilesError::Format(
                         "leaf directory outside its section".into(),
                     ));
@@ -322,19 +322,21 @@ impl Archive {
                 dir = parse_directory(&Self::internal(
                     &self.bytes,
                     &self.header,
-                    (lo + e.offset, e.length),
+                    (lo.saturating_add(e.offset), e.length),
                 )?)?;
                 continue;
             }
-            if id >= e.tile_id + e.run_length {
+            if id >= e.tile_id.saturating_add(e.run_length) {
                 return Ok(None);
             }
             let (doff, dlen) = self.header.data;
-            if e.offset + e.length > dlen {
+            if e.offset.checked_add(e.length).is_none_or(|end| end > dlen) {
                 return Err(PmtilesError::Format("tile outside the data section".into()));
             }
-            let start = usize::try_from(doff + e.offset)
-                .map_err(|_| PmtilesError::Format("offset".into()))?;
+            let range = (doff.saturating_add(e.offset), e.length);
+            Self::slice(&self.bytes, range)?;
+            let start =
+                usize::try_from(range.0).map_err(|_| PmtilesError::Format("offset".into()))?;
             let len =
                 usize::try_from(e.length).map_err(|_| PmtilesError::Format("length".into()))?;
             return Ok(Some(self.bytes.slice(start..start + len)));
@@ -442,5 +444,49 @@ mod tests {
         let mut h = b"PMTiles\x03".to_vec();
         h.resize(HEADER_LEN, 0xff);
         assert!(Archive::from_bytes(Bytes::from(h)).is_err());
+    }
+
+    /// Seeded random corruptions of a valid archive: errors or answers, never a panic.
+    #[test]
+    fn corrupted_archives_never_panic() {
+        use rand::{Rng, SeedableRng};
+        let ts = TileSet::new(&source());
+        let dir = std::env::temp_dir().join(format!("liuyu-pmtiles-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("t.pmtiles");
+        let opts = BuildOptions {
+            layers: vec!["counties".into()],
+            min_zoom: 0,
+            max_zoom: 6,
+            bounds: (110.0, 29.5, 116.0, 33.5),
+            metadata: json!({"vector_layers": []}),
+        };
+        build(&ts, &opts, &out, |_, _| {}).unwrap();
+        let good = std::fs::read(&out).unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for _ in 0..400 {
+            let mut b = good.clone();
+            for _ in 0..rng.gen_range(1..8) {
+                // Half the time hit the header and root directory.
+                let hi = if rng.gen_bool(0.5) {
+                    b.len().min(400)
+                } else {
+                    b.len()
+                };
+                let i = rng.gen_range(0..hi);
+                b[i] = rng.gen();
+            }
+            if rng.gen_bool(0.2) {
+                b.truncate(rng.gen_range(0..b.len()));
+            }
+            if let Ok(a) = Archive::from_bytes(Bytes::from(b)) {
+                for z in 0..=6u8 {
+                    for t in TileId::covering(z, 110.0, 29.5, 116.0, 33.5) {
+                        let _ = a.get(t);
+                    }
+                }
+            }
+        }
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
