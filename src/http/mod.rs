@@ -70,6 +70,11 @@ impl AppState {
         self.atlas.load_full()
     }
 
+    /// Where the data comes from (the governance rules load from the same place).
+    pub fn source(&self) -> &DataSource {
+        &self.source
+    }
+
     /// Reload from the data source. On failure the old Atlas keeps serving and the
     /// error is returned; on success the new one is swapped in atomically.
     pub fn reload(&self) -> Result<String, AtlasError> {
@@ -103,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes(crate::web::MapsService::for_state(
             &state,
         )))
+        .merge(crate::governance::http::routes())
         .fallback(|| async { problem::Problem::not_found("no such resource") })
         .with_state(state)
         .layer(axum::middleware::from_fn(problem::ensure_problem_json))
