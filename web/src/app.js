@@ -79,6 +79,29 @@
   const unit = (u, extra) => (u ? `${esc(u.name)}${extra ? ` <span class="id">${esc(extra)}</span>` : ''}` : '<span class="none">—</span>');
   const list = (xs) => (xs && xs.length ? xs.map((x) => `${esc(x.name)} <span class="id">${esc(x.id)}</span>`).join('<br>') : '<span class="none">—</span>');
 
+  // The governance profile (治理): who is responsible at each level, which
+  // coordination mechanisms apply, reporting duties, supervisors; clause citations.
+  const arr = (x) => (Array.isArray(x) ? x : []);
+  const cite = (b) => (arr(b).length ? ` <span class="id">[${arr(b).map(esc).join('、')}]</span>` : '');
+  function renderGovernance(g) {
+    let html = '<h3>治理 <span class="en">Governance</span></h3>';
+    const levels = arr(g.levels).map((l) => {
+      const who = [l.party_committee, l.government].filter(Boolean).map((o) => `${esc(o.name_zh)}${cite(o.basis)}`).join('<br>');
+      const first = arr(l.first_responsible).map((r) => `${esc(r.role_zh)} <span class="en">${esc(r.role_en)}</span>`).join('、');
+      return `<tr><th>${esc((l.place && l.place.name) || l.level)}<br><span class="en">${esc(l.level)}</span></th><td>${who}${first ? `<br>第一责任人 <span class="en">first responsible</span>: ${first}` : ''}</td></tr>`;
+    });
+    if (levels.length) html += `<table class="answer">${levels.join('')}</table>`;
+    const mech = arr(g.mechanisms).map((m) => `<li>${esc(m.name_zh)} <span class="en">${esc(m.name_en)}</span>${cite(m.basis)}${m.provenance === 'reconstructed' ? ' <span class="recon">重建 reconstructed</span>' : ''}</li>`);
+    if (mech.length) html += `<h4>协调机制 <span class="en">Coordination mechanisms</span></h4><ul>${mech.join('')}</ul>`;
+    const reps = arr(g.reporting_obligations).map((r) => `<li>${esc(r.subject_zh)} <span class="en">${esc(r.subject_en)}</span>${cite(r.basis)}</li>`);
+    if (reps.length) html += `<h4>报告义务 <span class="en">Reporting obligations</span></h4><ul>${reps.join('')}</ul>`;
+    const sup = arr(g.supervisors).map((x) => `${esc(x.name_zh)} <span class="en">${esc(x.name_en)}</span>`);
+    if (sup.length) html += `<h4>监督 <span class="en">Supervision</span></h4><p>${sup.join('<br>')}</p>`;
+    const cl = arr(g.clauses).map((c) => `${esc(c.id)} ${esc(c.title_zh)}`);
+    if (cl.length) html += `<p class="src">条款 Clauses: ${cl.join('；')}</p>`;
+    return html;
+  }
+
   function renderAnswer(kind, a) {
     const rows = [
       ['县级行政区', 'County', unit(a.county, a.county && a.county.adcode)],
@@ -93,6 +116,7 @@
     let html = `<div class="where">${esc(where)}${a.on_boundary ? ' <span class="recon">边界上 on a boundary</span>' : ''}</div>`;
     if (a.inside_hubei === false) html += '<p class="outside">不在湖北省内 Outside Hubei</p>';
     html += '<table class="answer">' + rows.map(([zh, en, v]) => `<tr><th>${zh}<br><span class="en">${en}</span></th><td>${v}</td></tr>`).join('') + '</table>';
+    if (a.governance) html += renderGovernance(a.governance);
     if (kind === 'profile') html += '<p class="src">来源 Source: /v1/profile</p>';
     else html += '<p class="src">来源 Source: /v1/locate</p>';
     html += `<details><summary>JSON</summary><pre>${esc(JSON.stringify(a, null, 2))}</pre></details>`;
