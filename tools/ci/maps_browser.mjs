@@ -125,6 +125,11 @@ try {
     check(ok, `click at ${t.lon},${t.lat}: panel shows ${t.county} / ${t.prefecture} / zone ${t.zone}`);
     if (!ok) console.log(text);
   }
+  // The panel shows the governance profile when the server has /v1/profile, else the locate answer.
+  const profStatus = await p2.evaluate(async () => (await fetch('/v1/profile?lon=114.2538&lat=30.606')).status);
+  const panel = await p2.locator('#liuyu-answer').innerText();
+  check(profStatus === 200 ? panel.includes('/v1/profile') && panel.includes('治理') : panel.includes('/v1/locate'),
+    `panel answers from ${profStatus === 200 ? '/v1/profile (with the governance section)' : '/v1/locate'}`);
   // "Downstream from here": a river answer when /v1/navigate exists, else a clear note.
   await p2.click('#liuyu-down');
   await p2.waitForFunction(() => { const t = document.querySelector('#liuyu-nav-result').innerText; return t && !t.includes('查询中'); }, null, { timeout: 30000 });
