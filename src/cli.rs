@@ -32,6 +32,9 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Map routes: tiles, CORS, tile cache.
+        #[command(flatten)]
+        maps: MapsArgs,
     },
     /// Which units govern a location: prints the answer as JSON.
     #[command(allow_negative_numbers = true)]
@@ -43,6 +46,12 @@ pub enum Command {
         /// CRS of the coordinates (CRS84, EPSG:4547, gcj02, bd09, ...); the answer echoes it.
         #[arg(long)]
         crs: Option<String>,
+    },
+    /// Vector tiles: build the PMTiles archive.
+    Tiles {
+        /// Tile operation.
+        #[command(subcommand)]
+        op: TilesOp,
     },
     /// Governance: profile, obligations, issue analysis.
     #[command(flatten)]
@@ -74,6 +83,45 @@ pub enum Command {
         /// Data operation.
         #[command(subcommand)]
         op: DataOp,
+    },
+}
+
+/// Options of the map routes (`liuyu serve`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct MapsArgs {
+    /// Serve the composite `hubei` tiles from this PMTiles archive (e.g. tiles/hubei.pmtiles).
+    #[arg(long, value_name = "FILE")]
+    pub pmtiles: Option<PathBuf>,
+    /// Another origin allowed by CORS (repeatable; `*` for any). Same origin and localhost are always allowed.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+    /// Tile cache bound in MiB (0 disables the cache).
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub tile_cache_mb: u64,
+}
+
+impl MapsArgs {
+    fn config(&self) -> Result<crate::web::MapsConfig, String> {
+        if let Some(p) = &self.pmtiles {
+            crate::tiles::pmtiles::Archive::open(p)
+                .map_err(|e| format!("--pmtiles {}: {e}", p.display()))?;
+        }
+        Ok(crate::web::MapsConfig {
+            cache_bytes: self.tile_cache_mb.saturating_mul(1024 * 1024),
+            pmtiles: self.pmtiles.clone(),
+            cors_origins: self.cors_origins.clone(),
+        })
+    }
+}
+
+/// Tile operations.
+#[derive(Debug, Subcommand)]
+pub enum TilesOp {
+    /// Write a PMTiles v3 archive of every layer (zooms 0-10) from the dataset.
+    Build {
+        /// Output file.
+        #[arg(long, default_value = "tiles/hubei.pmtiles")]
+        out: PathBuf,
     },
 }
 
@@ -110,9 +158,17 @@ fn load(data: &Option<PathBuf>) -> Result<(Atlas, DataSource), crate::AtlasError
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command.unwrap_or(Command::Serve {
         addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        maps: MapsArgs {
+            tile_cache_mb: 64,
+            ..MapsArgs::default()
+        },
     }) {
-        Command::Serve { addr } => {
+        Command::Serve { addr, maps } => {
             init_tracing();
+            let maps = match maps.config() {
+                Ok(m) => m,
+                Err(e) => return fail(e, 2),
+            };
             let (atlas, source) = match load(&cli.data) {
                 Ok(x) => x,
                 Err(e) => return fail(e, 1),
@@ -124,7 +180,10 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return fail(e, 1),
             };
-            match rt.block_on(crate::http::serve(addr, AppState::new(atlas, source))) {
+            match rt.block_on(crate::http::serve(
+                addr,
+                AppState::new(atlas, source).with_maps(maps),
+            )) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(format!("cannot serve on {addr}: {e}"), 1),
             }
@@ -244,6 +303,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(e, 1),
             }
         }
+        Command::Tiles {
+            op: TilesOp::Build { out },
+        } => match load(&cli.data) {
+            Ok((atlas, _)) => crate::tiles::build_cli(&atlas, &out),
+            Err(e) => fail(e, 1),
+        },
         Command::Data {
             op: DataOp::Validate,
         } => match load(&cli.data) {

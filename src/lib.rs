@@ -16,7 +16,10 @@ pub mod http;
 pub mod hydro;
 pub mod index;
 pub mod locate;
+pub mod ogc;
 pub mod prep;
+pub mod tiles;
+pub mod web;
 
 pub use atlas::{Atlas, AtlasError, Layer, LayerKind, Memberships, Provenance, Unit};
 pub use index::{Hit, Locator, Position, BOUNDARY_EPSILON};

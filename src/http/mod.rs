@@ -41,6 +41,7 @@ impl DataSource {
 pub struct AppState {
     atlas: Arc<ArcSwap<Atlas>>,
     source: DataSource,
+    maps: crate::web::MapsConfig,
 }
 
 impl AppState {
@@ -49,7 +50,19 @@ impl AppState {
         AppState {
             atlas: Arc::new(ArcSwap::from_pointee(atlas)),
             source,
+            maps: crate::web::MapsConfig::default(),
         }
+    }
+
+    /// The same state with this configuration of the map routes (tiles, OGC, page).
+    pub fn with_maps(mut self, maps: crate::web::MapsConfig) -> Self {
+        self.maps = maps;
+        self
+    }
+
+    /// Configuration of the map routes.
+    pub fn maps(&self) -> &crate::web::MapsConfig {
+        &self.maps
     }
 
     /// The current snapshot.
@@ -97,6 +110,9 @@ pub fn router(state: AppState) -> Router {
         )))
         .merge(crate::formats::http::routes())
         .merge(crate::hydro::http::routes())
+        .merge(crate::web::routes(crate::web::MapsService::for_state(
+            &state,
+        )))
         .fallback(|| async { problem::Problem::not_found("no such resource") })
         .with_state(state)
         .layer(axum::middleware::from_fn(problem::ensure_problem_json))

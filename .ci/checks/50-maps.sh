@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Map clients (issue 5), each proven with a client no one here wrote:
+#  - GDAL OAPIF (ogrinfo/ogr2ogr), OWSLib, mapbox-vector-tile, PyPI pmtiles
+#    against a running `liuyu serve` (tools/ci/maps_check.py);
+#  - MapLibre GL JS from npm in Debian's headless Chromium driven by
+#    playwright-core (no browser download): /style.json renders, the page at /
+#    answers clicks (tools/ci/maps_browser.mjs). Screenshots: ci-artifacts/maps/.
+#  - The committed web bundle and tiles/hubei.pmtiles are reproducible.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+t0=$(date +%s)
+say() { echo "[maps $(( $(date +%s) - t0 ))s] $*"; }
+ART="$PWD/ci-artifacts/maps"
+mkdir -p "$ART"
+
+say "installing clients (apt: chromium gdal-bin CJK font; pip: owslib mapbox-vector-tile pmtiles; npm ci in web/)"
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v ogr2ogr >/dev/null || need+=(gdal-bin)
+{ command -v fc-list >/dev/null && fc-list :lang=zh | grep -q .; } || need+=(fonts-wqy-zenhei fontconfig)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+python3 -m pip install -q --disable-pip-version-check owslib==0.35.0 mapbox-vector-tile==2.2.0 shapely==2.2.0 pmtiles==3.8.1
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
+
+say "web bundle: rebuilt from package-lock.json, must equal the committed src/web/assets/"
+(cd web && npm run -s build)
+git diff --exit-code --stat -- src/web/assets || { echo "FAIL: src/web/assets is stale: run 'cd web && npm ci && npm run build' and commit"; exit 1; }
+
+say "building liuyu (debug) and rebuilding the PMTiles archive"
+cargo build -q --bin liuyu
+BIN=target/debug/liuyu
+"$BIN" tiles build --out "$ART/hubei.pmtiles"
+cmp -s "$ART/hubei.pmtiles" tiles/hubei.pmtiles || { echo "FAIL: tiles/hubei.pmtiles differs from a fresh build: run 'liuyu tiles build' and commit"; exit 1; }
+echo "ok   tiles/hubei.pmtiles is byte-identical to a fresh 'liuyu tiles build'"
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+P1=$(port); P2=$(port)
+"$BIN" serve --addr "127.0.0.1:$P1" >"$ART/serve-live.log" 2>&1 & S1=$!
+"$BIN" serve --addr "127.0.0.1:$P2" --pmtiles tiles/hubei.pmtiles >"$ART/serve-pmtiles.log" 2>&1 & S2=$!
+trap 'kill $S1 $S2 2>/dev/null || true' EXIT
+for p in "$P1" "$P2"; do
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/health" >/dev/null && break; sleep 0.1; done
+  curl -fs "http://127.0.0.1:$p/health" >/dev/null || { echo "FAIL: server on $p did not start"; cat "$ART"/serve-*.log; exit 1; }
+done
+
+say "GDAL OAPIF, OWSLib, OGC CRS, MVT decoding, ETag/304, TileJSON, PMTiles"
+python3 tools/ci/maps_check.py "http://127.0.0.1:$P1" "http://127.0.0.1:$P2" tiles/hubei.pmtiles data "$ART/truth.json"
+
+say "headless Chromium: MapLibre + /style.json, and the page at /"
+node tools/ci/maps_browser.mjs "http://127.0.0.1:$P1" "$ART" "$ART/truth.json"
+
+say "done; screenshots: $ART/maps-maplibre-style.png $ART/maps-page.png"

@@ -1,0 +1,166 @@
+//! From the [`Atlas`] to the map view ([`MapSource`]).
+//!
+//! Extension point: when the river engineer lands rivers (河流, lines) and lakes
+//! (湖泊, polygons), push one more [`MapLayer`] each in [`from_atlas`]; tiles,
+//! TileJSON, the style (which already draws `rivers` and `lakes` when present)
+//! and the OGC collections pick them up with no other change.
+
+use std::sync::{Arc, Mutex};
+
+use geo::{Geometry, Point};
+use serde_json::{json, Map, Value};
+
+use super::source::{layer_titles, GeometryKind, MapFeature, MapLayer, MapSource};
+use crate::atlas::{Atlas, Layer, LayerKind};
+use crate::web::service::SourceProvider;
+
+fn polygon_layer(layer: &Layer) -> MapLayer {
+    let id = layer.kind.id();
+    let (title, title_zh) = layer_titles(id);
+    let provenance = serde_json::to_value(&layer.provenance).unwrap_or(Value::Null);
+    let features = layer
+        .units
+        .iter()
+        .map(|u| {
+            let mut props: Map<String, Value> = u.properties.clone();
+            props.entry("name").or_insert_with(|| json!(u.name));
+            // Every feature says where it comes from.
+            props
+                .entry("provenance")
+                .or_insert_with(|| json!(layer.provenance.status));
+            props.insert("provenance_source".into(), json!(layer.provenance.source));
+            MapFeature::new(
+                u.id.clone(),
+                Geometry::MultiPolygon(u.geometry.clone()),
+                props,
+            )
+        })
+        .collect();
+    MapLayer {
+        id: id.to_string(),
+        title: title.into(),
+        title_zh: title_zh.into(),
+        kind: GeometryKind::Polygon,
+        features,
+        provenance,
+        ogc: true,
+    }
+}
+
+/// Label anchor points (注记点) of prefectures and counties, from their
+/// `label_lon`/`label_lat` properties. Tiles only (not an OGC collection).
+fn label_layer(atlas: &Atlas) -> MapLayer {
+    let mut features = Vec::new();
+    for (kind, tag) in [
+        (LayerKind::Prefecture, "prefecture"),
+        (LayerKind::County, "county"),
+    ] {
+        for u in &atlas.layer(kind).units {
+            let lon = u.properties.get("label_lon").and_then(Value::as_f64);
+            let lat = u.properties.get("label_lat").and_then(Value::as_f64);
+            let (Some(lon), Some(lat)) = (lon, lat) else {
+                continue;
+            };
+            let name = u
+                .prop_str("short_name")
+                .filter(|_| tag == "prefecture")
+                .unwrap_or(&u.name);
+            let props = json!({"id": u.id, "name": name, "full_name": u.name, "kind": tag});
+            features.push(MapFeature::new(
+                u.id.clone(),
+                Geometry::Point(Point::new(lon, lat)),
+                props.as_object().cloned().unwrap_or_default(),
+            ));
+        }
+    }
+    let (title, title_zh) = layer_titles("labels");
+    MapLayer {
+        id: "labels".into(),
+        title: title.into(),
+        title_zh: title_zh.into(),
+        kind: GeometryKind::Point,
+        features,
+        provenance: json!({"status": "derived", "source": "label_lon/label_lat of prefectures and counties"}),
+        ogc: false,
+    }
+}
+
+/// The map view of an Atlas: its eight layers (in drawing-friendly order) plus label points.
+pub fn from_atlas(atlas: &Atlas) -> MapSource {
+    let order = [
+        LayerKind::Zone,
+        LayerKind::Basin,
+        LayerKind::County,
+        LayerKind::Prefecture,
+        LayerKind::Province,
+        LayerKind::MetroArea,
+        LayerKind::CityCluster,
+        LayerKind::Corridor,
+    ];
+    let mut layers: Vec<MapLayer> = order
+        .iter()
+        .map(|k| polygon_layer(atlas.layer(*k)))
+        .collect();
+    // Rivers and lakes go here when the Atlas has them (see the module docs).
+    layers.push(label_layer(atlas));
+    MapSource {
+        version: atlas.version().to_string(),
+        layers,
+    }
+}
+
+/// A provider that follows the current Atlas (`current` returns the live
+/// snapshot), rebuilding the map view only when the data version changes (so a
+/// reload changes every ETag).
+pub fn atlas_provider(current: impl Fn() -> Arc<Atlas> + Send + Sync + 'static) -> SourceProvider {
+    let cached: Mutex<Option<Arc<MapSource>>> = Mutex::new(None);
+    Arc::new(move || {
+        let a = current();
+        let mut guard = cached.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(s) if s.version == a.version() => s.clone(),
+            _ => {
+                let s = Arc::new(from_atlas(&a));
+                *guard = Some(s.clone());
+                s
+            }
+        }
+    })
+}
+
+/// Zoom range of the committed archive `tiles/hubei.pmtiles`.
+pub const ARCHIVE_ZOOMS: (u8, u8) = (0, 10);
+
+/// Build the PMTiles archive of every layer (the `hubei` composite) at `out`.
+pub fn build_archive(
+    atlas: &Atlas,
+    out: &std::path::Path,
+    progress: impl FnMut(usize, usize),
+) -> Result<super::pmtiles::BuildStats, super::pmtiles::PmtilesError> {
+    let source = from_atlas(atlas);
+    let layers: Vec<String> = source.layers.iter().map(|l| l.id.clone()).collect();
+    let refs: Vec<&str> = layers.iter().map(String::as_str).collect();
+    let (min_zoom, max_zoom) = ARCHIVE_ZOOMS;
+    let b = super::tilejson::bounds(&source);
+    let mut metadata = super::tilejson::tilejson(
+        &source,
+        super::http::COMPOSITE,
+        &refs,
+        "",
+        min_zoom,
+        max_zoom,
+    );
+    // Tile URLs depend on where the archive is served from; leave them out.
+    if let Some(o) = metadata.as_object_mut() {
+        o.remove("tiles");
+    }
+    let opts = super::pmtiles::BuildOptions {
+        layers,
+        min_zoom,
+        max_zoom,
+        bounds: (b[0], b[1], b[2], b[3]),
+        metadata,
+    };
+    let tiles = super::TileSet::new(&source);
+    super::pmtiles::build(&tiles, &opts, out, progress)
+}

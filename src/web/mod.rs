@@ -1,0 +1,153 @@
+//! The web map page (网页地图) at `/`, its style at `/style.json`, the embedded
+//! MapLibre bundle, and the router that puts all map routes (tiles, OGC API,
+//! page) together behind CORS.
+//!
+//! Choice: MapLibre GL JS from npm, bundled by `cd web && npm ci && npm run build`
+//! into `src/web/assets/` (committed, so `cargo build` needs no npm). It renders
+//! our vector tiles directly and is what the map users run; a home-made
+//! renderer would be a second, weaker map client to maintain.
+
+pub mod cors;
+pub mod headers;
+pub mod service;
+pub mod sprite;
+pub mod style;
+
+use std::sync::Arc;
+
+use axum::extract::Extension;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+pub use service::{MapsConfig, MapsService, SourceProvider};
+
+/// The page.
+pub const INDEX_HTML: &str = include_str!("index.html");
+/// The bundle: maplibre-gl plus our page script (built by web/build.mjs).
+pub const BUNDLE_JS: &[u8] = include_bytes!("assets/liuyu-map.js");
+/// The bundle's CSS.
+pub const BUNDLE_CSS: &[u8] = include_bytes!("assets/liuyu-map.css");
+
+/// An RFC 9457 problem response (through [`crate::http::problem::Problem`]);
+/// `what` becomes the problem type slug (`"Unknown tile source"` -> `/problems/unknown-tile-source`).
+pub fn problem(status: StatusCode, what: &str, detail: &str) -> Response {
+    let kind: String = what
+        .to_ascii_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-");
+    crate::http::problem::Problem::new(status, &kind, detail).into_response()
+}
+
+fn static_etag(bytes: &[u8]) -> String {
+    crate::tiles::cache::etag("static", bytes)
+}
+
+async fn index(headers: HeaderMap) -> Response {
+    headers::conditional(
+        &headers,
+        &static_etag(INDEX_HTML.as_bytes()),
+        "text/html; charset=utf-8",
+        INDEX_HTML,
+    )
+}
+
+async fn bundle_js(headers: HeaderMap) -> Response {
+    headers::conditional(
+        &headers,
+        &static_etag(BUNDLE_JS),
+        "text/javascript; charset=utf-8",
+        BUNDLE_JS,
+    )
+}
+
+async fn bundle_css(headers: HeaderMap) -> Response {
+    headers::conditional(
+        &headers,
+        &static_etag(BUNDLE_CSS),
+        "text/css; charset=utf-8",
+        BUNDLE_CSS,
+    )
+}
+
+async fn style_json(Extension(svc): Extension<Arc<MapsService>>, headers: HeaderMap) -> Response {
+    let source = svc.source();
+    let doc = style::style(&source, &headers::base_url(&headers));
+    let body = doc.to_string();
+    let mut resp = headers::conditional(
+        &headers,
+        &static_etag(body.as_bytes()),
+        "application/json",
+        body,
+    );
+    resp.headers_mut().insert(
+        header::VARY,
+        header::HeaderValue::from_static("Host, X-Forwarded-Host, X-Forwarded-Proto"),
+    );
+    resp
+}
+
+/// Glyph ranges: we serve none (an empty, valid glyph protobuf). Chinese labels
+/// are drawn by MapLibre from the browser's own CJK font
+/// (`localIdeographFontFamily`), so no font files ship with the server.
+async fn glyphs() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/x-protobuf"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        Vec::<u8>::new(),
+    )
+        .into_response()
+}
+
+/// The sprite: `liuyu.json`, `liuyu.png`, `liuyu@2x.json`, `liuyu@2x.png`.
+async fn sprite_file(
+    axum::extract::Path(file): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (ratio, ext) = match file.as_str() {
+        "liuyu.json" => (1, "json"),
+        "liuyu.png" => (1, "png"),
+        "liuyu@2x.json" => (2, "json"),
+        "liuyu@2x.png" => (2, "png"),
+        _ => {
+            return problem(
+                StatusCode::NOT_FOUND,
+                "Not Found",
+                &format!("no sprite file '{file}'"),
+            )
+        }
+    };
+    if ext == "json" {
+        let body = sprite::index(ratio).to_string();
+        headers::conditional(
+            &headers,
+            &static_etag(body.as_bytes()),
+            "application/json",
+            body,
+        )
+    } else {
+        let body = sprite::image(ratio);
+        headers::conditional(&headers, &static_etag(&body), "image/png", body)
+    }
+}
+
+/// Every map route (page, style, tiles, catalog, OGC API) over one service.
+pub fn routes<S: Clone + Send + Sync + 'static>(svc: Arc<MapsService>) -> Router<S> {
+    let cors = cors::layer(&svc.config.cors_origins);
+    Router::new()
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route("/style.json", get(style_json))
+        .route("/assets/liuyu-map.js", get(bundle_js))
+        .route("/assets/liuyu-map.css", get(bundle_css))
+        .route("/fonts/{stack}/{range}", get(glyphs))
+        .route("/sprite/{file}", get(sprite_file))
+        .merge(crate::tiles::http::routes())
+        .merge(crate::ogc::routes())
+        .layer(cors)
+        .layer(Extension(svc))
+}
