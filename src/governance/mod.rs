@@ -1,0 +1,129 @@
+//! 治理 (governance): who governs a place in Hubei, who coordinates a
+//! cross-boundary environmental issue, and who must report when — every
+//! answer citing the clauses (条款) of the seed document it rests on.
+//!
+//! The rules are data ([`Rules`], TOML under `data/governance/`, embedded by
+//! default and replaceable per file from a dataset directory). The engine
+//! reads them together with the atlas.
+
+pub mod actors;
+pub mod analyze;
+pub mod body;
+pub mod clause;
+pub mod footprint;
+pub mod jurisdiction;
+pub mod matter;
+pub mod mechanism;
+pub mod obligations;
+pub mod places;
+pub mod profile;
+pub mod rules;
+pub mod validity;
+pub mod water;
+
+pub use body::{Department, Level};
+pub use clause::Clause;
+pub use matter::Matter;
+pub use mechanism::Mechanism;
+pub use obligations::{obligations, parse_date, ObligationsAnswer, ObligationsError, Places};
+pub use rules::{RuleProblem, Rules, RulesError};
+pub mod cli;
+pub mod http;
+
+use std::sync::Arc;
+
+use crate::atlas::Atlas;
+use crate::http::DataSource;
+
+/// The governance engine (治理引擎): validated rules plus the river hook.
+#[derive(Clone)]
+pub struct Governance {
+    rules: Arc<Rules>,
+    water: Arc<dyn water::UpstreamDownstream>,
+}
+
+impl std::fmt::Debug for Governance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Governance")
+            .field("clauses", &self.rules.clauses.len())
+            .field("matters", &self.rules.matters.len())
+            .field("water", &self.water.describe())
+            .finish()
+    }
+}
+
+impl Governance {
+    /// An engine over `rules`, with no river graph.
+    pub fn new(rules: Rules) -> Self {
+        Governance {
+            rules: Arc::new(rules),
+            water: Arc::new(water::NoRiverGraph),
+        }
+    }
+
+    /// The engine over the embedded rules.
+    pub fn embedded() -> Result<Self, RulesError> {
+        Rules::embedded().map(Self::new)
+    }
+
+    /// The engine for a data source: a dataset directory's `governance/`
+    /// files replace the embedded ones.
+    pub fn for_source(source: &DataSource) -> Result<Self, RulesError> {
+        match source {
+            DataSource::Embedded => Self::embedded(),
+            DataSource::Dir(d) => Rules::load_dir(d).map(Self::new),
+        }
+    }
+
+    /// Installs a river graph for the upstream/downstream context of water matters.
+    pub fn with_water(mut self, water: Arc<dyn water::UpstreamDownstream>) -> Self {
+        self.water = water;
+        self
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The river hook.
+    pub fn water(&self) -> &dyn water::UpstreamDownstream {
+        self.water.as_ref()
+    }
+
+    /// Cross-boundary issue analysis.
+    pub fn analyze(
+        &self,
+        atlas: &Atlas,
+        req: &analyze::AnalyzeRequest,
+    ) -> Result<analyze::Analysis, analyze::AnalyzeError> {
+        analyze::analyze(
+            &self.rules,
+            atlas,
+            self.water.as_ref(),
+            req,
+            footprint::DEFAULT_MAX_VERTICES,
+        )
+    }
+
+    /// Governance profile of a point, with deadlines as of `date`.
+    pub fn profile(
+        &self,
+        atlas: &Atlas,
+        lon: f64,
+        lat: f64,
+        date: jiff::civil::Date,
+    ) -> profile::Profile {
+        profile::profile(&self.rules, atlas, lon, lat, date)
+    }
+
+    /// Reporting obligations on `date`, optionally for one prefecture.
+    pub fn obligations(
+        &self,
+        atlas: &Atlas,
+        date: jiff::civil::Date,
+        prefecture: Option<&str>,
+    ) -> Result<ObligationsAnswer, ObligationsError> {
+        obligations::obligations(&self.rules, &places::places(atlas), date, prefecture)
+    }
+}

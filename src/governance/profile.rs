@@ -1,0 +1,327 @@
+//! 治理概况: the governance profile of a location — everything the point
+//! lookup returns, plus the bodies of each level, the first responsible
+//! persons by role, the committees and their offices, the mechanisms that
+//! apply there and the reporting obligations of its prefecture.
+
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::atlas::{Atlas, LayerKind, Unit};
+use crate::locate::Location;
+
+use super::actors::{self, BodyItem, ClauseRef, RoleItem};
+use super::analyze::MechanismItem;
+use super::body::Level;
+use super::mechanism::{Mechanism, Scope};
+use super::obligations::{self, Obligation, PlaceName};
+use super::places::{self, place};
+use super::Rules;
+
+/// The bodies of one level at the location.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelProfile {
+    /// Level.
+    pub level: Level,
+    /// The place.
+    pub place: PlaceName,
+    /// 党委.
+    pub party_committee: Option<BodyItem>,
+    /// 政府.
+    pub government: Option<BodyItem>,
+    /// 第一责任人, by role (三).
+    pub first_responsible: Vec<RoleItem>,
+    /// 生态环境保护委员会 (七, 二十).
+    pub committee: Option<BodyItem>,
+    /// Its office (二十).
+    pub committee_office: Option<BodyItem>,
+    /// Caveat (province-administered units).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The governance part of a profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GovernanceProfile {
+    /// Province, prefecture and county, top down.
+    pub levels: Vec<LevelProfile>,
+    /// Mechanisms that apply at the location.
+    pub mechanisms: Vec<MechanismItem>,
+    /// Reporting obligations of the prefecture's party committee and government
+    /// (十一) and of the local departments there (十二), as of `as_of`.
+    pub reporting_obligations: Vec<Obligation>,
+    /// The date the deadlines are computed for.
+    pub as_of: String,
+    /// Supervisors (十七).
+    pub supervisors: Vec<Value>,
+    /// Clauses framing every profile (一, 二).
+    pub framing: Vec<ClauseRef>,
+    /// Every clause cited, by number.
+    pub basis: Vec<String>,
+    /// Titles of the cited clauses.
+    pub clauses: Vec<ClauseRef>,
+    /// Caveats.
+    pub notes: Vec<String>,
+}
+
+/// A governance profile: the location answer plus its governance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    /// Everything `locate` returns.
+    #[serde(flatten)]
+    pub location: Location,
+    /// Governance; `null` outside Hubei.
+    pub governance: Option<GovernanceProfile>,
+}
+
+/// The governance profile of a point (lon/lat already range-checked), with
+/// reporting deadlines as of `date`.
+pub fn profile(rules: &Rules, atlas: &Atlas, lon: f64, lat: f64, date: Date) -> Profile {
+    let location = atlas.locate(lon, lat);
+    let governance = build(rules, atlas, &location, date);
+    Profile {
+        location,
+        governance,
+    }
+}
+
+fn build(rules: &Rules, atlas: &Atlas, loc: &Location, date: Date) -> Option<GovernanceProfile> {
+    let province = places::province(atlas);
+    let pref = loc
+        .prefecture
+        .as_ref()
+        .and_then(|p| atlas.layer(LayerKind::Prefecture).get(&p.adcode))?;
+    let county = loc
+        .county
+        .as_ref()
+        .and_then(|c| atlas.layer(LayerKind::County).get(&c.adcode));
+    let mut notes = Vec::new();
+    if loc.on_boundary {
+        notes.push(
+            "the point lies on a boundary: governance is shown for the units in the single-valued fields; `matches` lists every containing unit"
+                .to_string(),
+        );
+    }
+
+    let level = |level: Level, p: &PlaceName, note: Option<String>| LevelProfile {
+        level,
+        place: p.clone(),
+        party_committee: actors::body(rules, "party_committee", level, p),
+        government: actors::body(rules, "government", level, p),
+        first_responsible: actors::first_responsible(rules, p),
+        committee: actors::body(rules, "committee", level, p),
+        committee_office: actors::body(rules, "committee_office", level, p),
+        note,
+    };
+    let pref_place = place(pref);
+    let mut levels = vec![level(Level::Province, &province, None)];
+    match county {
+        Some(c) if c.id == pref.id => levels.push(level(
+            Level::Prefecture,
+            &pref_place,
+            Some(format!(
+                "{} is a province-administered county-level unit: it acts at prefecture level and has no separate county level",
+                pref.name
+            )),
+        )),
+        Some(c) => {
+            levels.push(level(Level::Prefecture, &pref_place, None));
+            levels.push(level(Level::County, &place(c), None));
+        }
+        None => levels.push(level(Level::Prefecture, &pref_place, None)),
+    }
+
+    let mechanisms = mechanisms(rules, atlas, loc, pref, county, &mut notes);
+
+    // Reporting obligations of this prefecture (十一) and of the local
+    // departments of this prefecture and county (十二).
+    let places_all = places::places(atlas);
+    let mut reporting = obligations::obligations(rules, &places_all, date, Some(&pref.id))
+        .map(|a| a.obligations)
+        .unwrap_or_default();
+    let here: Vec<&str> = [Some(pref.id.as_str()), county.map(|c| c.id.as_str())]
+        .into_iter()
+        .flatten()
+        .collect();
+    for o in &mut reporting {
+        o.reports.retain(|r| {
+            r.reporter
+                .adcode
+                .as_deref()
+                .is_some_and(|a| here.contains(&a))
+        });
+    }
+
+    let supervisors: Vec<Value> = rules
+        .supervisors
+        .iter()
+        .map(|s| json!({"id": s.id, "name_zh": s.name_zh, "name_en": s.name_en, "basis": s.basis}))
+        .collect();
+
+    let framing_ids = ["一", "二"].map(String::from);
+    let framing = actors::clause_refs(rules, &framing_ids);
+    let mut basis: Vec<String> = framing_ids.to_vec();
+    for l in &levels {
+        for b in [
+            &l.party_committee,
+            &l.government,
+            &l.committee,
+            &l.committee_office,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            basis.extend(b.basis.iter().cloned());
+        }
+        for r in &l.first_responsible {
+            basis.extend(r.basis.iter().cloned());
+        }
+    }
+    for m in &mechanisms {
+        basis.extend(m.basis.iter().cloned());
+    }
+    for o in &reporting {
+        basis.extend(o.basis.iter().cloned());
+    }
+    for s in &rules.supervisors {
+        basis.extend(s.basis.iter().cloned());
+    }
+    actors::sort_basis(rules, &mut basis);
+    let clauses = actors::clause_refs(rules, &basis);
+    Some(GovernanceProfile {
+        levels,
+        mechanisms,
+        reporting_obligations: reporting,
+        as_of: date.to_string(),
+        supervisors,
+        framing,
+        basis,
+        clauses,
+        notes,
+    })
+}
+
+fn mechanisms(
+    rules: &Rules,
+    atlas: &Atlas,
+    loc: &Location,
+    pref: &Unit,
+    county: Option<&Unit>,
+    notes: &mut Vec<String>,
+) -> Vec<MechanismItem> {
+    let item = |m: &Mechanism, applies_to: Value, provenance: Option<String>| MechanismItem {
+        id: m.id.clone(),
+        name_zh: m.name_zh.clone(),
+        name_en: m.name_en.clone(),
+        basis: m.basis.clone(),
+        features: m.features_zh.clone(),
+        applies_to,
+        provenance,
+    };
+    let prov_of = |kind: LayerKind, units: Vec<&Unit>| {
+        units
+            .iter()
+            .map(|u| places::provenance(atlas, kind, u))
+            .find(|p| p != "official")
+    };
+    let mut out = Vec::new();
+    for m in &rules.mechanisms {
+        match m.scope {
+            Scope::Basin if loc.basin.is_some() || loc.zone.is_some() => {
+                let status = atlas.layer(LayerKind::Zone).provenance.status.clone();
+                out.push(item(
+                    m,
+                    json!({"basin": loc.basin, "zone": loc.zone}),
+                    (status != "official").then_some(status),
+                ));
+            }
+            Scope::MetroArea => {
+                let metros: Vec<&Unit> = places::groups_of(atlas, LayerKind::MetroArea, &pref.id)
+                    .iter()
+                    .filter_map(|id| atlas.layer(LayerKind::MetroArea).get(id))
+                    .collect();
+                if metros.is_empty() {
+                    let clusters: Vec<String> =
+                        places::groups_of(atlas, LayerKind::CityCluster, &pref.id)
+                            .iter()
+                            .filter_map(|id| atlas.layer(LayerKind::CityCluster).get(id))
+                            .map(|c| c.name.clone())
+                            .collect();
+                    if !clusters.is_empty() {
+                        notes.push(format!(
+                            "{} is in no metropolitan area; it is in the city cluster {}, for which the seed sets no coordination mechanism",
+                            pref.name,
+                            clusters.join(", ")
+                        ));
+                    }
+                    continue;
+                }
+                let list: Vec<Value> = metros
+                    .iter()
+                    .map(|u| {
+                        let lead = u.prop_str("lead_city").unwrap_or_default();
+                        json!({
+                            "id": u.id,
+                            "name": u.name,
+                            "lead_city": atlas.layer(LayerKind::Prefecture).get(lead).map(place),
+                            "is_lead_city": lead == pref.id,
+                            "provenance": places::provenance(atlas, LayerKind::MetroArea, u),
+                        })
+                    })
+                    .collect();
+                out.push(item(
+                    m,
+                    json!({"metro_areas": list}),
+                    prov_of(LayerKind::MetroArea, metros),
+                ));
+            }
+            Scope::Corridor => {
+                let corridors: Vec<&Unit> = places::groups_of(atlas, LayerKind::Corridor, &pref.id)
+                    .iter()
+                    .filter_map(|id| atlas.layer(LayerKind::Corridor).get(id))
+                    .collect();
+                if corridors.is_empty() {
+                    continue;
+                }
+                let list: Vec<Value> = corridors
+                    .iter()
+                    .map(|u| {
+                        let partners: Vec<PlaceName> = u
+                            .members()
+                            .iter()
+                            .filter(|a| **a != pref.id)
+                            .filter_map(|a| atlas.layer(LayerKind::Prefecture).get(a))
+                            .map(place)
+                            .collect();
+                        json!({"id": u.id, "name": u.name, "partners": partners, "provenance": places::provenance(atlas, LayerKind::Corridor, u)})
+                    })
+                    .collect();
+                out.push(item(
+                    m,
+                    json!({"corridors": list}),
+                    prov_of(LayerKind::Corridor, corridors),
+                ));
+            }
+            Scope::RuralCounty => {
+                let Some(c) = county else { continue };
+                let rule = &rules.co_creation_rule;
+                if rule.is_rural(&c.name) {
+                    out.push(item(
+                        m,
+                        json!({"county": place(c), "rural": true, "at": "township and village (乡镇、村)"}),
+                        Some(rule.provenance.clone()),
+                    ));
+                }
+            }
+            Scope::Committee => {
+                out.push(item(
+                    m,
+                    json!({"levels": ["province", "prefecture", "county"]}),
+                    None,
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
