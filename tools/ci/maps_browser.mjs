@@ -130,13 +130,6 @@ try {
   const panel = await p2.locator('#liuyu-answer').innerText();
   check(profStatus === 200 ? panel.includes('/v1/profile') && panel.includes('治理') : panel.includes('/v1/locate'),
     `panel answers from ${profStatus === 200 ? '/v1/profile (with the governance section)' : '/v1/locate'}`);
-  // "Downstream from here": a river answer when /v1/navigate exists, else a clear note.
-  await p2.click('#liuyu-down');
-  await p2.waitForFunction(() => { const t = document.querySelector('#liuyu-nav-result').innerText; return t && !t.includes('查询中'); }, null, { timeout: 30000 });
-  const nav = await p2.locator('#liuyu-nav-result').innerText();
-  const navStatus = await p2.evaluate(async () => (await fetch('/v1/navigate/DM?lon=114.2538&lat=30.606&distance_km=500')).status);
-  check(navStatus === 200 ? nav.includes('Counties') : navStatus === 404 ? nav.includes('not available') : nav.length > 0,
-    `downstream button: /v1/navigate/DM is ${navStatus}; panel says "${nav.split('\n')[0]}"`);
   // The lon/lat search box gives the same answer as a click.
   const t0 = truth.points[0];
   await p2.fill('#liuyu-search-input', `${t0.lon}, ${t0.lat}`);
@@ -145,6 +138,14 @@ try {
     document.querySelector('#liuyu-answer .where').textContent.startsWith(Number(lon).toFixed(5)), t0.lon, { timeout: 20000 });
   const t2 = await p2.locator('#liuyu-answer').innerText();
   check(t2.includes(t0.county), `search box "${t0.lon}, ${t0.lat}" shows ${t0.county}`);
+  // "Downstream from here" from the point just searched (江汉区, by the 汉江 mouth): a
+  // river answer when /v1/navigate exists, else a clear note.
+  await p2.click('#liuyu-down');
+  await p2.waitForFunction(() => { const t = document.querySelector('#liuyu-nav-result').innerText; return t && !t.includes('查询中'); }, null, { timeout: 30000 });
+  const nav = await p2.locator('#liuyu-nav-result').innerText();
+  const navStatus = await p2.evaluate(async () => (await fetch('/v1/navigate/DM?lon=114.2538&lat=30.606&distance_km=500')).status);
+  check(navStatus === 200 ? nav.includes('Counties') && nav.includes('River') && !nav.includes('no river near') : navStatus === 404 ? nav.includes('not available') : nav.length > 0,
+    `downstream button: /v1/navigate/DM is ${navStatus}; panel says "${nav.split('\n')[0]}"`);
   await settle(p2);
   await p2.screenshot({ path: join(outDir, 'maps-page.png') });
   const mapErrors = await p2.evaluate(() => window.liuyuState.errors);
