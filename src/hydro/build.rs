@@ -1197,7 +1197,7 @@ fn write_outputs(
             .count()
     ));
     let lakes_fc = json!({"type": "FeatureCollection",
-        "provenance": {"status": "official", "source": inp.source_note, "licence": "LGPL-3.0-or-later",
+        "provenance": {"status": "secondary", "source": inp.source_note, "licence": "LGPL-3.0-or-later",
             "note": "GSHHS f lake outlines are old and larger than today's lakes; names from the gazetteer"},
         "features": lakes});
     BuildOutputs {

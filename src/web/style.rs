@@ -144,10 +144,15 @@ pub fn style(source: &MapSource, base: &str) -> Value {
         layers.push(json!({"id": "county-highlight", "type": "line", "source": "hubei", "source-layer": "counties",
             "filter": ["==", ["get", "id"], ""], "paint": {"line-color": "#c0392b", "line-width": 3}}));
     }
-    layers.push(
-        json!({"id": "nav-line", "type": "line", "source": "liuyu-nav",
-        "paint": {"line-color": "#ff7f00", "line-width": 4}}),
-    );
+    if has("rivers") {
+        // The reaches of the last upstream/downstream answer (the page sets
+        // the filter to their edge ids); drawn over every boundary line.
+        layers.push(
+            json!({"id": "nav-line", "type": "line", "source": "hubei", "source-layer": "rivers",
+            "filter": ["in", ["get", "id"], ["literal", []]],
+            "paint": {"line-color": "#ff7f00", "line-width": 4}}),
+        );
+    }
     if has("labels") {
         layers.push(json!({"id": "labels-prefecture", "type": "symbol", "source": "hubei", "source-layer": "labels",
             "metadata": group("labels", "注记", "Labels"), "filter": ["==", ["get", "kind"], "prefecture"], "minzoom": 5, "maxzoom": 9,
@@ -165,8 +170,7 @@ pub fn style(source: &MapSource, base: &str) -> Value {
         "center": [112.3, 31.0],
         "zoom": 6,
         "sources": {
-            "hubei": {"type": "vector", "url": format!("{base}/tiles/hubei.json")},
-            "liuyu-nav": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}
+            "hubei": {"type": "vector", "url": format!("{base}/tiles/hubei.json")}
         },
         "glyphs": format!("{base}/fonts/{{fontstack}}/{{range}}.pbf"),
         "sprite": format!("{base}/sprite/liuyu"),

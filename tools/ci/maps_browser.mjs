@@ -82,7 +82,15 @@ try {
       }
     }
     const rendered = map.queryRenderedFeatures({ layers: ['zones-fill'] }).map((f) => f.properties.id);
+    const rivers = map.queryRenderedFeatures({ layers: ['rivers-line'] }).map((f) => f.properties.river).filter(Boolean);
+    const lakes = map.queryRenderedFeatures({ layers: ['lakes-fill'] }).map((f) => f.properties.name).filter(Boolean);
+    // Pixels of the river line and lake fill colours (from the style itself).
+    const colourOf = (id, prop) => style.layers.find((l) => l.id === id).paint[prop];
+    const near = (hex) => { const [r, gg, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); let n = 0;
+      for (let i = 0; i < px.length; i += 4) n += Math.abs(px[i] - r) <= 8 && Math.abs(px[i + 1] - gg) <= 8 && Math.abs(px[i + 2] - b) <= 8; return n; };
     return { errors, hits: Object.fromEntries(hits), total: px.length / 4, zones: [...new Set(rendered)].sort(),
+      rivers: [...new Set(rivers)].sort(), lakes: [...new Set(lakes)].sort(),
+      riverPx: near(colourOf('rivers-line', 'line-color')), lakePx: near(colourOf('lakes-fill', 'fill-color')),
       sources: Object.keys(style.sources) };
   }, `${base}/style.json`);
   await page.screenshot({ path: join(outDir, 'maps-maplibre-style.png') });
@@ -92,6 +100,10 @@ try {
   check(Object.keys(result.hits).length >= 10, `canvas shows ${Object.keys(result.hits).length} distinct zone fill colours (need >= 10)`);
   check(hitPixels > result.total * 0.10, `zone fill pixels: ${hitPixels} of ${result.total} (need > 10%)`);
   check(result.zones.length === 16, `rendered zone features: ${result.zones.length} of 16 (${result.zones.join(' ')})`);
+  check(['changjiang', 'hanjiang', 'qingjiang'].every((r) => result.rivers.includes(r)) && result.riverPx > 500,
+    `rivers drawn: ${result.rivers.join(' ')}; ${result.riverPx} river-colour pixels (need 长江, 汉江, 清江 and > 500)`);
+  check(result.lakes.includes('梁子湖') && result.lakePx > 100,
+    `lakes drawn: ${result.lakes.join(' ')}; ${result.lakePx} lake-colour pixels (need 梁子湖 and > 100)`);
   await page.close();
 
   // ---- 2. The built-in page -----------------------------------------------------
@@ -147,6 +159,13 @@ try {
   check(navStatus === 200 ? nav.includes('Counties') && nav.includes('River') && !nav.includes('no river near') : navStatus === 404 ? nav.includes('not available') : nav.length > 0,
     `downstream button: /v1/navigate/DM is ${navStatus}; panel says "${nav.split('\n')[0]}"`);
   await settle(p2);
+  if (navStatus === 200) {
+    // The reaches of the answer are highlighted on the map (nav-line filter = their edge ids).
+    const want = await p2.evaluate(async () => [...new Set((await (await fetch('/v1/navigate/DM?lon=114.2538&lat=30.606&distance_km=500')).json()).reaches.map((r) => r.edge))].sort());
+    const lit = await p2.evaluate(() => [...new Set(window.liuyuMap.queryRenderedFeatures({ layers: ['nav-line'] }).map((f) => f.properties.id))].sort());
+    check(want.length > 0 && lit.length > 0 && lit.every((e) => want.includes(e)),
+      `downstream reaches highlighted on the map: ${lit.length} drawn (${lit.join(' ')}), all among the answer's ${want.length} edges`);
+  }
   await p2.screenshot({ path: join(outDir, 'maps-page.png') });
   const mapErrors = await p2.evaluate(() => window.liuyuState.errors);
   check(mapErrors.length === 0 && errs2.length === 0, `page: no map or console errors ${JSON.stringify([...mapErrors, ...errs2]).slice(0, 300)}`);

@@ -10,7 +10,10 @@
     the right county under known points; ETag / 304 / gzip / Cache-Control;
     TileJSON honours X-Forwarded-Host/-Proto;
   * the PMTiles archive read by PyPI `pmtiles` holds the same tiles as the server
-    (live encoding, and the server started with --pmtiles).
+    (live encoding, and the server started with --pmtiles);
+  * /ogc/api (the landing page's service-desc) is valid OpenAPI 3.0
+    (openapi-spec-validator) and live /ogc responses validate against the
+    schemas it declares (openapi-schema-validator).
 
 Usage: maps_check.py LIVE_URL PMTILES_SERVER_URL ARCHIVE DATA_DIR TRUTH_OUT
 """
@@ -22,6 +25,8 @@ import urllib.error
 import urllib.request
 
 import mapbox_vector_tile
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate as validate_spec
 from owslib.ogcapi.features import Features
 from pmtiles.reader import MmapSource, Reader, all_tiles
 from shapely.geometry import Point, shape
@@ -70,7 +75,7 @@ def flat(coords):
 # ---------------------------------------------------------------- GDAL OAPIF
 listing = subprocess.run(["ogrinfo", "-ro", "-q", f"OAPIF:{LIVE}/ogc"], check=True,
                          capture_output=True, text=True, timeout=120).stdout
-wanted = ["basins", "zones", "prefectures", "counties", "metro_areas", "city_clusters", "corridors"]
+wanted = ["basins", "zones", "prefectures", "counties", "metro_areas", "city_clusters", "corridors", "rivers", "lakes"]
 listed = [line.split(":", 1)[1].split("(")[0].strip() for line in listing.splitlines() if ":" in line]
 check(all(w in listed for w in wanted), f"ogrinfo OAPIF lists the collections: {listed}")
 
@@ -95,6 +100,78 @@ zones = ogr_json(f"OAPIF:{LIVE}/ogc", "zones")["features"]
 check(sorted(str(z["properties"].get("id", z.get("id"))) for z in zones) == sorted(f["properties"]["id"] for f in data_layer("zones")["features"])
       and all(z["properties"]["provenance"] == "reconstructed" for z in zones),
       f"GDAL read {len(zones)} zones, all provenance=reconstructed")
+
+
+
+def water_file(name):
+    with open(f"{DATA}/rivers/{name}.geojson", encoding="utf-8") as f:
+        return json.load(f)
+
+
+# Rivers (reaches, oriented downstream) and lakes: every feature, ids, the
+# river each reach belongs to, provenance, and vertices equal to data/rivers/.
+for name, status in [("rivers", "reconstructed"), ("lakes", "secondary")]:
+    truth = {str(f["id"]): f for f in water_file(name)["features"]}
+    got = ogr_json(f"OAPIF:{LIVE}/ogc", name)["features"]
+    ids = sorted(str(f["properties"].get("id") if name == "rivers" else f.get("id", f["properties"].get("gml_id"))) for f in got)
+    same_geom = 0
+    for f in got:
+        fid = str(f["properties"]["id"]) if name == "rivers" else None
+        t = truth.get(fid) if fid else next((v for v in truth.values() if v["properties"].get("gshhs_id") == f["properties"].get("gshhs_id")), None)
+        if t is None:
+            continue
+        a, b = flat(f["geometry"]["coordinates"]), flat(t["geometry"]["coordinates"])
+        if len(a) == len(b) and all(abs(x[0] - y[0]) < 1e-7 and abs(x[1] - y[1]) < 1e-7 for x, y in zip(a, b)) \
+                and f["properties"].get("provenance") == status and f["properties"].get("name" if name == "lakes" else "river") == t["properties"].get("name" if name == "lakes" else "river"):
+            same_geom += 1
+    check(len(got) == len(truth) and same_geom == len(truth),
+          f"GDAL read {len(got)} {name} through OAPIF (data/rivers has {len(truth)}); {same_geom} equal vertex for vertex with provenance={status}")
+han = [f for f in water_file("rivers")["features"] if f["properties"]["river"] == "hanjiang"]
+s, h, b = get(f"{LIVE}/ogc/collections/rivers/items?river=hanjiang&limit=1000")
+check(s == 200 and sorted(f["id"] for f in json.loads(b)["features"]) == sorted(f["id"] for f in han),
+      f"property filter river=hanjiang returns the {len(han)} 汉江 reaches")
+
+# ---------------------------------------------------------------- API definition
+landing = json.loads(get(f"{LIVE}/ogc")[2])
+desc = [l for l in landing["links"] if l["rel"] == "service-desc"]
+check(len(desc) == 1 and desc[0]["type"].startswith("application/vnd.oai.openapi+json"), "landing page links the API definition (service-desc)")
+s, h, b = get(desc[0]["href"])
+api = json.loads(b)
+try:
+    validate_spec(api)
+    check(s == 200 and api["openapi"].startswith("3.0"), f"/ogc/api is valid OpenAPI {api['openapi']} (openapi-spec-validator)")
+except Exception as e:  # noqa: BLE001 - report any validation error as a failed check
+    check(False, f"/ogc/api is valid OpenAPI: {e}")
+check("http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30" in json.loads(get(f"{LIVE}/ogc/conformance")[2])["conformsTo"],
+      "conformance declares oas30")
+check(set(api["paths"]["/collections/{collectionId}"]["get"]["parameters"][0]["schema"]["enum"]) >= set(wanted),
+      "the API definition's collectionId enum lists every collection")
+
+
+def api_validate(path, template, status=200):
+    st, hd, raw = get(f"{LIVE}/ogc{path}")
+    resp = api["paths"][template]["get"]["responses"][str(st)]
+    schema = dict(resp["content"][hd.get("Content-Type").split(";")[0]]["schema"])
+    schema["components"] = api["components"]
+    try:
+        OAS30Validator(schema).validate(json.loads(raw))
+        return st == status
+    except Exception as e:  # noqa: BLE001
+        print(f"     {path}: {e}"[:400])
+        return False
+
+
+cases = [("/", "/", 200), ("/conformance", "/conformance", 200), ("/collections", "/collections", 200),
+         ("/collections/nope", "/collections/{collectionId}", 404),
+         ("/collections/counties/items?limit=0", "/collections/{collectionId}/items", 400),
+         ("/collections/counties/items/999999", "/collections/{collectionId}/items/{featureId}", 404)]
+for cid in wanted:
+    cases += [(f"/collections/{cid}", "/collections/{collectionId}", 200),
+              (f"/collections/{cid}/items?limit=3", "/collections/{collectionId}/items", 200)]
+cases += [("/collections/counties/items/420103", "/collections/{collectionId}/items/{featureId}", 200),
+          ("/collections/rivers/items/e000?crs=EPSG:3857", "/collections/{collectionId}/items/{featureId}", 200)]
+valid = sum(api_validate(*c) for c in cases)
+check(valid == len(cases), f"live /ogc responses validate against /ogc/api's schemas: {valid}/{len(cases)}")
 
 # ---------------------------------------------------------------- OWSLib + bbox
 w = Features(f"{LIVE}/ogc")
@@ -153,7 +230,7 @@ def tile_of(z, lon, lat):
     return int(x), int(y), x - int(x), y - int(y)
 
 
-expect_layers = {"zones", "basins", "counties", "prefectures", "province", "labels"}
+expect_layers = {"zones", "basins", "counties", "prefectures", "province", "labels"}  # rivers/lakes: checked below
 tile_checks = 0
 for z in range(5, 11):
     for t in truth_points:
@@ -171,6 +248,26 @@ for z in range(5, 11):
         if not ok:
             check(False, f"z{z}/{x}/{y}: layers missing {missing}, county under {t['county']} point decodes as {here}")
 check(tile_checks == 6 * len(truth_points), f"mapbox-vector-tile decodes {tile_checks} tiles z5-z10 with layers {sorted(expect_layers)} and the right county under each known point")
+
+# Rivers and lakes in the tiles: at z5-z10 the tile under a vertex of each
+# named river holds a `rivers` feature of that river, and the tile under a
+# lake's first vertex holds that lake.
+water_ok = water_n = 0
+for name, key in [("rivers", "river"), ("lakes", "gshhs_id")]:
+    for f in water_file(name)["features"]:
+        want = f["properties"].get(key)
+        if not want:
+            continue
+        c = flat(f["geometry"]["coordinates"])
+        lon, lat = c[len(c) // 2]
+        for z in (5, 8, 10):
+            x, y, _, _ = tile_of(z, lon, lat)
+            s, h, body = get(f"{LIVE}/tiles/hubei/{z}/{x}/{y}.mvt", {"Accept-Encoding": "gzip"})
+            raw = gzip.decompress(body) if h.get("Content-Encoding") == "gzip" else body
+            tile = mapbox_vector_tile.decode(raw) if s == 200 else {}
+            water_n += 1
+            water_ok += any(g["properties"].get(key) == want for g in tile.get(name, {"features": []})["features"])
+check(water_n > 100 and water_ok == water_n, f"mapbox-vector-tile finds the river / lake under each reach's and lake's vertex at z5, z8, z10: {water_ok}/{water_n}")
 
 url = f"{LIVE}/tiles/hubei/7/104/53.mvt"
 s, h, body = get(url, {"Accept-Encoding": "gzip"})

@@ -342,8 +342,9 @@ return maplibregl$1;
       return;
     }
     const b = res.body || {};
-    const src = map.getSource('liuyu-nav');
-    if (src && b.type === 'FeatureCollection') src.setData(b);
+    // Highlight the reaches passed (whole edges of the rivers tile layer).
+    const edges = [...new Set((b.reaches || []).map((r) => r.edge).filter(Boolean))];
+    if (map.getLayer('nav-line')) map.setFilter('nav-line', ['in', ['get', 'id'], ['literal', edges]]);
     const names = (xs) => (xs && xs.length ? xs.map((x) => esc(x.name || x.id)).join(' → ') : '<span class="none">—</span>');
     const title = mode === 'DM' ? '下游（干流） Downstream (main stem)' : '上游（含支流） Upstream (with tributaries)';
     const river = b.snapped && (b.snapped.river_name || b.snapped.river);
