@@ -282,7 +282,7 @@ fn ogr2ogr_shapefile_and_geopackage_in_epsg4547() {
 }
 
 /// Re-encodes a Shapefile's DBF (written UTF-8 by liuyu) as GBK with the
-/// dbase crate's writer; returns the GBK bytes of the original DBF's records.
+/// dbase crate's writer.
 fn reencode_dbf_as_gbk(shp: &Path) {
     use shapefile::dbase::encoding::EncodingRs;
     use shapefile::dbase::{ReaderBuilder, TableWriterBuilder, Unicode};
@@ -297,7 +297,9 @@ fn reencode_dbf_as_gbk(shp: &Path) {
         .set_encoding(EncodingRs::from(encoding_rs::GBK))
         .build_with_file_dest(&gbk)
         .expect("gbk writer");
-    writer.write_records(&records).expect("write");
+    for r in &records {
+        writer.write_record(r).expect("write");
+    }
     writer.finalize().expect("finalize");
     drop(writer);
     std::fs::rename(&gbk, &dbf).expect("replace dbf");
