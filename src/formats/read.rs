@@ -386,6 +386,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cpg_labels() {
+        use encoding_rs::{BIG5, GB18030, GBK, UTF_8, WINDOWS_1252};
+        for (label, want) in [
+            ("UTF-8", UTF_8),
+            ("utf8\r\n", UTF_8),
+            ("65001", UTF_8),
+            ("GBK", GBK),
+            ("\u{feff}936", GBK),
+            ("CP936", GBK),
+            ("ANSI 936", GBK),
+            ("gb2312", GBK),
+            ("GB18030", GB18030),
+            ("54936", GB18030),
+            ("BIG5", BIG5),
+            ("1252", WINDOWS_1252),
+            ("ISO-8859-1", WINDOWS_1252),
+        ] {
+            assert_eq!(cpg_encoding(label), Some(want), "{label:?}");
+        }
+        for bad in ["", "KLINGON-8", "99999"] {
+            assert_eq!(cpg_encoding(bad), None, "{bad:?}");
+        }
+        // GB 2312 / GBK text decodes with the GBK decoder.
+        let (bytes, _, _) = GBK.encode("武昌区");
+        assert_eq!(GBK.decode(&bytes).0, "武昌区");
+    }
+
+    #[test]
     fn recognises_gdal_esri_prj() {
         let w = r#"PROJCS["CGCS2000_3_Degree_GK_CM_114E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",114.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
         assert_eq!(
