@@ -228,8 +228,8 @@ pub fn parse_crs_param(value: Option<&str>) -> Result<CrsId, CrsError> {
     }
 }
 
-/// Converts one point given in the CRS named `crs` (a `--crs` value) to
-/// WGS 84 lon/lat; returns the CRS used and the converted point.
+/// Converts one point (坐标转换) given in the CRS named `crs` (a `--crs` value)
+/// to WGS 84 lon/lat; returns the CRS used and the converted point.
 pub fn point_to_wgs84(crs: &str, x: f64, y: f64) -> Result<(CrsId, (f64, f64)), CrsError> {
     let c = Crs::new(parse_crs_param(Some(crs))?)?;
     Ok((c.id(), c.to_wgs84(x, y)?))

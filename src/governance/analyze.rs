@@ -93,7 +93,7 @@ pub enum AnalyzeError {
     /// The overlay failed or the places are unknown (400/422).
     #[error(transparent)]
     Jurisdiction(#[from] JurisdictionError),
-    /// The CRS is unknown, or two given CRSs disagree (400, `parameter: crs`).
+    /// The CRS (坐标系) is unknown, or two given CRSs disagree (400, `parameter: crs`).
     #[error("{0}")]
     BadCrs(String),
     /// The footprint does not touch Hubei (422).

@@ -109,14 +109,10 @@ async fn banks(
         "pairs": g.banks[ri],
     });
     if let Some(c) = &crs {
-        for (pair, out) in g.banks[ri].iter().zip(
-            v["pairs"]
-                .as_array_mut()
-                .map(|a| a.iter_mut())
-                .into_iter()
-                .flatten(),
-        ) {
-            out["mid_xy"] = json!(pair_in(c, pair.mid).map_err(output_problem)?);
+        if let Some(pairs) = v["pairs"].as_array_mut() {
+            for (pair, out) in g.banks[ri].iter().zip(pairs) {
+                out["mid_xy"] = json!(pair_in(c, pair.mid).map_err(output_problem)?);
+            }
         }
         v["crs"] = echo_id(c.id());
     }
