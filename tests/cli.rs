@@ -63,3 +63,50 @@ fn data_validate_reports_the_embedded_dataset_valid() {
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("valid: dataset hubei-default"));
 }
+
+#[test]
+fn trace_with_crs_adds_xy_and_echoes() {
+    use liuyu::crs::Crs;
+    let (code, out, err) = liuyu(&["trace", "DM", "112.15", "32.03", "--distance-km", "200"]);
+    assert_eq!(code, 0, "{err}");
+    let want: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for id in ["EPSG:4547", "GCJ02", "EPSG:3857"] {
+        let crs = Crs::parse(id).unwrap();
+        let (x, y) = crs.from_wgs84(112.15, 32.03).unwrap();
+        let (code, out, err) = liuyu(&[
+            "trace",
+            "DM",
+            &x.to_string(),
+            &y.to_string(),
+            "--distance-km",
+            "200",
+            "--crs",
+            id,
+        ]);
+        assert_eq!(code, 0, "{id}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["crs"]["id"], crs.id().to_string());
+        assert_eq!(v["snapped"]["edge"], want["snapped"]["edge"], "{id}");
+        assert_eq!(
+            v["counties"].as_array().map(Vec::len),
+            want["counties"].as_array().map(Vec::len)
+        );
+        let (sx, sy) = (
+            v["snapped"]["x"].as_f64().unwrap(),
+            v["snapped"]["y"].as_f64().unwrap(),
+        );
+        let (blon, blat) = crs.to_wgs84(sx, sy).unwrap();
+        assert!(
+            (blon - want["snapped"]["lon"].as_f64().unwrap()).abs() < 1e-7,
+            "{id}"
+        );
+        assert!(
+            (blat - want["snapped"]["lat"].as_f64().unwrap()).abs() < 1e-7,
+            "{id}"
+        );
+    }
+    let (code, out, err) = liuyu(&["trace", "DM", "1", "2", "--crs", "EPSG:1"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("unknown or unsupported CRS"), "{err}");
+}

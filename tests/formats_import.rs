@@ -280,3 +280,151 @@ fn ogr2ogr_shapefile_and_geopackage_in_epsg4547() {
         assert_eq!(n.members(), z.members(), "{}", z.id);
     }
 }
+
+/// Re-encodes a Shapefile's DBF (written UTF-8 by liuyu) as GBK with the
+/// dbase crate's writer.
+fn reencode_dbf_as_gbk(shp: &Path) {
+    use shapefile::dbase::encoding::EncodingRs;
+    use shapefile::dbase::{ReaderBuilder, TableWriterBuilder, Unicode};
+    let dbf = shp.with_extension("dbf");
+    let mut reader = ReaderBuilder::new()
+        .with_encoding(Unicode)
+        .build(std::io::Cursor::new(std::fs::read(&dbf).expect("dbf")))
+        .expect("utf-8 dbf");
+    let records = reader.read().expect("records");
+    let gbk = shp.with_extension("gbk.dbf");
+    let mut writer = TableWriterBuilder::from_reader(reader)
+        .set_encoding(EncodingRs::from(encoding_rs::GBK))
+        .build_with_file_dest(&gbk)
+        .expect("gbk writer");
+    for r in &records {
+        writer.write_record(r).expect("write");
+    }
+    writer.finalize().expect("finalize");
+    drop(writer);
+    std::fs::rename(&gbk, &dbf).expect("replace dbf");
+}
+
+fn set_ldid(shp: &Path, ldid: u8) {
+    let dbf = shp.with_extension("dbf");
+    let mut b = std::fs::read(&dbf).expect("dbf");
+    b[29] = ldid;
+    std::fs::write(&dbf, b).expect("dbf");
+}
+
+fn names(shp: &Path) -> Vec<String> {
+    let layer = formats::read::read_shapefile(shp).expect("read shapefile");
+    layer
+        .features
+        .iter()
+        .filter_map(|f| f.properties.get("name")?.as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn gbk_shapefiles_keep_chinese_names() {
+    let atlas = Atlas::embedded().expect("atlas");
+    let want: Vec<String> = atlas
+        .layer(LayerKind::County)
+        .units
+        .iter()
+        .map(|u| u.name.clone())
+        .collect();
+    assert!(want.iter().any(|n| n == "武昌区"));
+    let dir = tempfile::tempdir().expect("tmp");
+    let counties = formats::atlas_layer(&atlas, LayerKind::County);
+    let crs = CrsId::parse("EPSG:4547").expect("crs");
+    let shp = formats::export_layer(&counties, Format::Shapefile, crs, &dir.path().join("src"))
+        .expect("export");
+    let cpg = shp.with_extension("cpg");
+
+    // The UTF-8 DBF liuyu writes reads back with and without its .cpg.
+    assert_eq!(names(&shp), want);
+    std::fs::remove_file(&cpg).expect("rm cpg");
+    set_ldid(&shp, 0);
+    assert_eq!(names(&shp), want, "UTF-8 without .cpg or LDID");
+
+    reencode_dbf_as_gbk(&shp);
+    let raw = std::fs::read(shp.with_extension("dbf")).expect("dbf");
+    let (gbk, _, _) = encoding_rs::GBK.encode("武昌区");
+    assert!(
+        raw.windows(gbk.len()).any(|w| w == &gbk[..]),
+        "GBK bytes in the DBF"
+    );
+    assert!(
+        !raw.windows(9).any(|w| w == "武昌区".as_bytes()),
+        "no UTF-8 left in the DBF"
+    );
+
+    // No .cpg: the header's language driver id (the writer's CP936 mark), then
+    // with the id cleared the UTF-8 check that falls back to GBK.
+    assert_eq!(names(&shp), want, "LDID {:#x}", raw[29]);
+    set_ldid(&shp, 0);
+    assert_eq!(names(&shp), want, "GBK without .cpg or LDID");
+
+    // Every .cpg spelling of the Chinese code pages, whatever the LDID says.
+    for label in [
+        "GBK",
+        "gbk\r\n",
+        "936",
+        "CP936",
+        "GB2312",
+        "GB18030",
+        "\u{feff}ANSI 936",
+    ] {
+        std::fs::write(&cpg, label).expect("cpg");
+        assert_eq!(names(&shp), want, ".cpg {label:?}");
+    }
+
+    // And the full import through the .cpg gives the same atlas.
+    std::fs::write(&cpg, "GBK").expect("cpg");
+    let out = dir.path().join("ds-gbk");
+    let s = run_import(None, &opts(LayerKind::County, &shp, &out)).expect("gbk import");
+    assert_eq!(s.units, 103);
+    assert_same_atlas(&out, LayerKind::County);
+
+    // A .cpg naming an encoding nobody knows is refused, not guessed.
+    std::fs::write(&cpg, "KLINGON-8").expect("cpg");
+    let e = formats::read::read_shapefile(&shp).expect_err("unknown .cpg");
+    assert!(e.to_string().contains("KLINGON-8"), "{e}");
+}
+
+/// The same with a Shapefile written by GDAL (`ogr2ogr -lco ENCODING=GBK`,
+/// Debian gdal-bin), read by the pure-Rust reader; skipped without ogr2ogr.
+#[test]
+fn ogr2ogr_gbk_shapefile_reads_in_pure_rust() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().expect("tmp");
+    let shp = dir.path().join("xian.shp");
+    let counties = format!("{DATA}/layers/counties.geojson");
+    let st = Command::new("ogr2ogr")
+        .args([
+            "-f",
+            "ESRI Shapefile",
+            "-t_srs",
+            "EPSG:4547",
+            "-lco",
+            "ENCODING=GBK",
+        ])
+        .arg(&shp)
+        .arg(&counties)
+        .status();
+    let Ok(st) = st else {
+        eprintln!("ogr2ogr not installed: skipped");
+        return;
+    };
+    assert!(st.success(), "ogr2ogr");
+    let raw = std::fs::read(shp.with_extension("dbf")).expect("dbf");
+    let (gbk, _, _) = encoding_rs::GBK.encode("武昌区");
+    assert!(
+        raw.windows(gbk.len()).any(|w| w == &gbk[..]),
+        "GDAL wrote GBK"
+    );
+    let got = names(&shp);
+    assert!(got.iter().any(|n| n == "武昌区"), "{got:?}");
+    assert_eq!(got.len(), 103);
+    // Without the .cpg GDAL wrote, the DBF's own code-page mark or the
+    // UTF-8 check decides.
+    let _ = std::fs::remove_file(shp.with_extension("cpg"));
+    assert!(names(&shp).iter().any(|n| n == "武昌区"));
+}

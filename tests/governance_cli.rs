@@ -117,3 +117,123 @@ fn bad_input_exits_2_with_a_message() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn crs_on_profile_and_issue() {
+    use liuyu::crs::Crs;
+    let (lon, lat) = (114.2538, 30.6060);
+    let (code, want, err) = liuyu(
+        &["profile", "114.2538", "30.6060", "--date", "2027-01-10"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    for id in ["EPSG:4547", "gcj02", "BD09", "EPSG:3857", "EPSG:4490"] {
+        let crs = Crs::parse(id).expect("crs");
+        let (x, y) = crs.from_wgs84(lon, lat).expect("fwd");
+        let (xs, ys) = (x.to_string(), y.to_string());
+        let (code, v, err) = liuyu(
+            &["profile", &xs, &ys, "--crs", id, "--date", "2027-01-10"],
+            None,
+        );
+        assert_eq!(code, 0, "{id}: {err}");
+        assert_eq!(v["crs"]["id"], crs.id().to_string(), "{id}");
+        assert_eq!(v["county"], want["county"], "{id}");
+        assert_eq!(v["governance"], want["governance"], "{id}");
+        assert!((v["lon"].as_f64().unwrap() - lon).abs() < 1e-7, "{id}");
+    }
+
+    // The issue footprint in EPSG:4547 answers like the lon/lat one.
+    let line = serde_json::json!({"type": "LineString", "coordinates": [[110.79, 32.63], [112.13, 32.06]]});
+    let (code, want, err) = liuyu(
+        &["issue", "--matter", "air", "--geojson", "-"],
+        Some(&line.to_string()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let crs = Crs::parse("EPSG:4547").expect("crs");
+    let coords: Vec<[f64; 2]> = [[110.79, 32.63], [112.13, 32.06]]
+        .iter()
+        .map(|p| {
+            let (x, y) = crs.from_wgs84(p[0], p[1]).expect("fwd");
+            [x, y]
+        })
+        .collect();
+    let moved = serde_json::json!({"type": "LineString", "coordinates": coords});
+    let (code, v, err) = liuyu(
+        &[
+            "issue",
+            "--matter",
+            "air",
+            "--crs",
+            "EPSG:4547",
+            "--geojson",
+            "-",
+        ],
+        Some(&moved.to_string()),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["crs"]["id"], "EPSG:4547");
+    assert_eq!(v["coordinating_body"], want["coordinating_body"]);
+    assert_eq!(
+        v["jurisdictions"]["counties"].as_array().map(|a| a.len()),
+        want["jurisdictions"]["counties"]
+            .as_array()
+            .map(|a| a.len())
+    );
+    for (a, b) in v["jurisdictions"]["counties"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .zip(
+            want["jurisdictions"]["counties"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+    {
+        assert_eq!(a["id"], b["id"]);
+    }
+
+    // Bad CRSs: a message and exit code 2.
+    for (args, stdin, needle) in [
+        (
+            vec!["profile", "1", "2", "--crs", "EPSG:1"],
+            None,
+            "unknown or unsupported CRS",
+        ),
+        (
+            vec!["profile", "1e12", "0", "--crs", "EPSG:3857"],
+            None,
+            "outside the valid range",
+        ),
+        (
+            vec![
+                "issue",
+                "--matter",
+                "air",
+                "--crs",
+                "nonsense",
+                "--geojson",
+                "-",
+            ],
+            Some(moved.to_string()),
+            "unknown or unsupported CRS",
+        ),
+        (
+            vec![
+                "issue",
+                "--matter",
+                "air",
+                "--crs",
+                "EPSG:3857",
+                "--geojson",
+                "-",
+            ],
+            Some(serde_json::json!({"type": "Point", "coordinates": [1e12, 0]}).to_string()),
+            "not a valid position in EPSG:3857",
+        ),
+    ] {
+        let (code, _, err) = liuyu(&args, stdin.as_deref());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

@@ -73,16 +73,29 @@ for path in [
     "/v1/obligations?date=2027-01-10",
     "/v1/obligations?date=2027-02-05&prefecture=420700",
     "/v1/governance",
+    "/v1/locate?crs=EPSG:4547&x=524408.5&y=3386613.2",
+    "/v1/profile?crs=gcj02&lon=114.2591&lat=30.6037&date=2027-01-10",
+    "/v1/profile?crs=EPSG:4547&x=524408.5&y=3386613.2",
 ]:
     check("GET", path)
     n += 1
+p = check("GET", "/v1/profile?crs=EPSG:4547&x=524408.5&y=3386613.2")
+assert p["crs"]["id"] == "EPSG:4547" and p["county"]["adcode"] == "420103", p["crs"]
 a = check("POST", "/v1/issues/analyze", {"matter": "water", "places": ["420700", "421100"]})
 assert a["coordinating_body"]["level"] == "metro", a["coordinating_body"]
 a = check("POST", "/v1/issues/analyze",
           {"matter": "air", "footprint": {"type": "LineString", "coordinates": [[110.79, 32.63], [112.13, 32.06]]}})
 assert a["coordinating_body"]["level"] == "province", a["coordinating_body"]
-n += 2
-for path, expect in [("/v1/obligations?date=2027-02-30", 400), ("/v1/profile?lon=x&lat=1", 400)]:
+a = check("POST", "/v1/issues/analyze?crs=EPSG:3857",
+          {"matter": "air", "footprint": {"type": "LineString",
+                                          "coordinates": [[12333086.4, 3846295.0], [12482254.5, 3771189.1]]}})
+assert a["coordinating_body"]["level"] == "province" and a["crs"]["id"] == "EPSG:3857", a["crs"]
+a = check("POST", "/v1/issues/analyze", {"matter": "air", "crs": "EPSG:3857", "footprint": {
+    "type": "LineString", "coordinates": [[12333086.4, 3846295.0], [12482254.5, 3771189.1]]}})
+assert a["crs"]["id"] == "EPSG:3857", a["crs"]
+n += 4
+for path, expect in [("/v1/obligations?date=2027-02-30", 400), ("/v1/profile?lon=x&lat=1", 400),
+                     ("/v1/profile?crs=EPSG:1&x=1&y=2", 400)]:
     p = check("GET", path, expect=expect)
     assert p["status"] == expect
     n += 1
@@ -91,6 +104,7 @@ for body, expect in [
     ({"matter": "water", "footprint": {"type": "Polygon", "coordinates": [[[114, 30], [114.1, 30], [114.1, 30.1], [114, 30.2]]]}}, 400),
     ({"matter": "water", "footprint": {"type": "Point", "coordinates": [116.39, 39.9]}}, 422),
     (json.dumps({"matter": "air", "pad": "x" * (1 << 20)}).encode(), 413),
+    ({"matter": "air", "crs": "EPSG:1", "footprint": {"type": "Point", "coordinates": [1, 2]}}, 400),
 ]:
     p = check("POST", "/v1/issues/analyze", body, expect=expect)
     assert p["status"] == expect

@@ -228,6 +228,13 @@ pub fn parse_crs_param(value: Option<&str>) -> Result<CrsId, CrsError> {
     }
 }
 
+/// Converts one point (坐标转换) given in the CRS named `crs` (a `--crs` value)
+/// to WGS 84 lon/lat; returns the CRS used and the converted point.
+pub fn point_to_wgs84(crs: &str, x: f64, y: f64) -> Result<(CrsId, (f64, f64)), CrsError> {
+    let c = Crs::new(parse_crs_param(Some(crs))?)?;
+    Ok((c.id(), c.to_wgs84(x, y)?))
+}
+
 /// The conversion engine behind a [`Crs`].
 #[derive(Debug)]
 enum Engine {
@@ -248,6 +255,16 @@ enum Engine {
 pub struct Crs {
     id: CrsId,
     engine: Engine,
+}
+
+impl Default for Crs {
+    /// OGC:CRS84 (WGS 84 lon/lat): converts nothing.
+    fn default() -> Self {
+        Self {
+            id: CrsId::Crs84,
+            engine: Engine::Identity,
+        }
+    }
 }
 
 impl Crs {

@@ -30,14 +30,7 @@ pub fn write(p: &Prepared) -> Result<Vec<u8>, FormatError> {
     fc.insert("type".into(), json!("FeatureCollection"));
     fc.insert("name".into(), json!(p.name));
     if !matches!(p.crs, crate::crs::CrsId::Crs84) {
-        let name = match p.crs.epsg() {
-            Some(c) => format!("urn:ogc:def:crs:EPSG::{c}"),
-            None => p.crs.to_string(),
-        };
-        fc.insert(
-            "crs".into(),
-            json!({"type": "name", "properties": {"name": name}}),
-        );
+        fc.insert("crs".into(), crate::crs::http::geojson_crs_member(p.crs));
     }
     fc.insert("provenance".into(), p.provenance.clone());
     let features: Vec<Value> = p

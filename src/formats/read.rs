@@ -214,10 +214,84 @@ fn dbf_value(v: FieldValue) -> Value {
     }
 }
 
-/// Reads an ESRI Shapefile (`.shp` + `.dbf`, optional `.prj`).
+/// The text encoding named by a `.cpg` sidecar (字符编码): `UTF-8`/`65001`,
+/// `GBK`/`CP936`/`936`, `GB2312`, `GB18030`/`54936` (all three Chinese labels
+/// decode with the GB 18030 decoder, a superset of GBK and GB 2312), `BIG5`/`950`,
+/// Windows code pages by number (`1252`, `ANSI 1252`) and any WHATWG label.
+pub fn cpg_encoding(label: &str) -> Option<&'static encoding_rs::Encoding> {
+    use encoding_rs::{BIG5, GB18030, GBK, UTF_8};
+    let l = label.trim().trim_start_matches('\u{feff}').trim();
+    let upper = l.to_ascii_uppercase();
+    let upper = upper.strip_prefix("ANSI ").unwrap_or(&upper).trim();
+    match upper {
+        "UTF-8" | "UTF8" | "65001" => Some(UTF_8),
+        "936" | "CP936" | "MS936" | "WINDOWS-936" | "GBK" | "GB2312" | "GB_2312" | "EUC-CN" => {
+            Some(GBK)
+        }
+        "54936" | "GB18030" | "GB-18030" => Some(GB18030),
+        "950" | "CP950" | "BIG5" | "BIG-5" => Some(BIG5),
+        n if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            encoding_rs::Encoding::for_label(format!("windows-{n}").as_bytes())
+                .or_else(|| encoding_rs::Encoding::for_label(format!("ibm{n}").as_bytes()))
+        }
+        _ => encoding_rs::Encoding::for_label(l.as_bytes()),
+    }
+}
+
+/// The encoding of a DBF's text (shapefile 属性表编码): the `.cpg` sidecar when
+/// present (an unknown label is an error rather than garbled names); else the
+/// DBF header's language driver id when set (e.g. `0x4D`/`0x7A` = GBK); else
+/// UTF-8 when the records are valid UTF-8, and GBK otherwise (official Chinese
+/// shapefiles without a `.cpg` are usually GBK).
+fn dbf_encoding(
+    path: &Path,
+    dbf: &[u8],
+) -> Result<Option<&'static encoding_rs::Encoding>, FormatError> {
+    let cpg = path.with_extension("cpg");
+    if let Ok(label) = std::fs::read(&cpg) {
+        let label = String::from_utf8_lossy(&label[..label.len().min(256)]).into_owned();
+        return cpg_encoding(&label).map(Some).ok_or_else(|| {
+            FormatError::codec(
+                "shapefile",
+                format!(
+                    "{}: unknown encoding `{}` (use UTF-8, GBK, 936, GB2312 or GB18030)",
+                    cpg.display(),
+                    label.trim()
+                ),
+            )
+        });
+    }
+    if dbf.get(29).copied().unwrap_or(0) != 0 {
+        return Ok(None); // the header's language driver id decides
+    }
+    let header_len = dbf
+        .get(8..10)
+        .map_or(0, |b| usize::from(u16::from_le_bytes([b[0], b[1]])));
+    let records = dbf.get(header_len..).unwrap_or_default();
+    Ok(Some(if std::str::from_utf8(records).is_ok() {
+        encoding_rs::UTF_8
+    } else {
+        encoding_rs::GBK
+    }))
+}
+
+/// Reads an ESRI Shapefile (`.shp` + `.dbf`, optional `.prj` and `.cpg`);
+/// text attributes are decoded as [`dbf_encoding`] decides.
 pub fn read_shapefile(path: &Path) -> Result<ImportedLayer, FormatError> {
     let shp_err = |e: shapefile::Error| FormatError::codec("shapefile", e);
-    let mut reader = shapefile::Reader::from_path(path).map_err(shp_err)?;
+    let dbf_path = path.with_extension("dbf");
+    let dbf = std::fs::read(&dbf_path).map_err(|e| FormatError::io(&dbf_path, e))?;
+    let encoding = dbf_encoding(path, &dbf)?;
+    let builder = match encoding {
+        Some(e) => shapefile::dbase::ReaderBuilder::new()
+            .with_encoding(shapefile::dbase::encoding::EncodingRs::from(e)),
+        None => shapefile::dbase::ReaderBuilder::new(),
+    };
+    let dbase_reader = builder
+        .build(std::io::Cursor::new(dbf))
+        .map_err(|e| shp_err(e.into()))?;
+    let shapes = shapefile::ShapeReader::from_path(path).map_err(shp_err)?;
+    let mut reader = shapefile::Reader::new(shapes, dbase_reader);
     let mut features = Vec::new();
     for (i, item) in reader
         .iter_shapes_and_records_as::<shapefile::Polygon, Record>()
@@ -310,6 +384,34 @@ pub fn crs_from_wkt(wkt: &str) -> Option<CrsId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpg_labels() {
+        use encoding_rs::{BIG5, GB18030, GBK, UTF_8, WINDOWS_1252};
+        for (label, want) in [
+            ("UTF-8", UTF_8),
+            ("utf8\r\n", UTF_8),
+            ("65001", UTF_8),
+            ("GBK", GBK),
+            ("\u{feff}936", GBK),
+            ("CP936", GBK),
+            ("ANSI 936", GBK),
+            ("gb2312", GBK),
+            ("GB18030", GB18030),
+            ("54936", GB18030),
+            ("BIG5", BIG5),
+            ("1252", WINDOWS_1252),
+            ("ISO-8859-1", WINDOWS_1252),
+        ] {
+            assert_eq!(cpg_encoding(label), Some(want), "{label:?}");
+        }
+        for bad in ["", "KLINGON-8", "99999"] {
+            assert_eq!(cpg_encoding(bad), None, "{bad:?}");
+        }
+        // GB 2312 / GBK text decodes with the GBK decoder.
+        let (bytes, _, _) = GBK.encode("武昌区");
+        assert_eq!(GBK.decode(&bytes).0, "武昌区");
+    }
 
     #[test]
     fn recognises_gdal_esri_prj() {

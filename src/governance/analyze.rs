@@ -35,6 +35,50 @@ pub struct AnalyzeRequest {
     /// The issue involves a suspected crime (adds the judicial linkage, 十八).
     #[serde(default)]
     pub suspected_crime: bool,
+    /// CRS of the footprint's coordinates (坐标系): a string such as
+    /// `"EPSG:4547"` or `"gcj02"`, or the pre-RFC 7946 named-CRS object GDAL
+    /// writes. Absent: WGS 84 lon/lat, or the footprint's own `crs` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crs: Option<Value>,
+}
+
+impl AnalyzeRequest {
+    /// Applies a `crs` given outside the body (`?crs=`, `--crs`): it must name
+    /// the same CRS as the body's `crs` member when both are present.
+    pub fn with_query_crs(mut self, crs: &str) -> Result<Self, AnalyzeError> {
+        let given = crate::crs::parse_crs_param(Some(crs)).map_err(bad_crs)?;
+        let body = crate::crs::http::crs_member(self.crs.as_ref()).map_err(bad_crs)?;
+        if let Some(b) = body.filter(|b| *b != given) {
+            return Err(AnalyzeError::BadCrs(format!(
+                "the crs parameter ({given}) and the body's `crs` member ({b}) differ"
+            )));
+        }
+        self.crs = Some(Value::String(given.to_string()));
+        Ok(self)
+    }
+
+    /// The CRS of the footprint and whether one was given: the request's
+    /// `crs` member and the footprint's own `crs` member (a GeoJSON object
+    /// exported with one) must agree; neither means WGS 84 lon/lat.
+    pub fn footprint_crs(&self) -> Result<(crate::crs::CrsId, bool), AnalyzeError> {
+        let req = crate::crs::http::crs_member(self.crs.as_ref()).map_err(bad_crs)?;
+        let own = match self.footprint.as_ref().and_then(|f| f.get("crs")) {
+            None => None,
+            Some(c) => crate::crs::http::crs_member(Some(c))
+                .map_err(|e| AnalyzeError::BadCrs(format!("the footprint's `crs` member: {e}")))?,
+        };
+        match (req, own) {
+            (Some(a), Some(b)) if a != b => Err(AnalyzeError::BadCrs(format!(
+                "the request's crs ({a}) and the footprint's `crs` member ({b}) differ"
+            ))),
+            (Some(a), _) | (None, Some(a)) => Ok((a, true)),
+            (None, None) => Ok((crate::crs::CrsId::Crs84, false)),
+        }
+    }
+}
+
+fn bad_crs(e: crate::crs::CrsError) -> AnalyzeError {
+    AnalyzeError::BadCrs(e.to_string())
 }
 
 /// Why an analysis was refused.
@@ -49,6 +93,9 @@ pub enum AnalyzeError {
     /// The overlay failed or the places are unknown (400/422).
     #[error(transparent)]
     Jurisdiction(#[from] JurisdictionError),
+    /// The CRS (坐标系) is unknown, or two given CRSs disagree (400, `parameter: crs`).
+    #[error("{0}")]
+    BadCrs(String),
     /// The footprint does not touch Hubei (422).
     #[error("the footprint does not touch Hubei; this document governs only Hubei")]
     OutsideHubei,
@@ -244,6 +291,9 @@ pub struct Analysis {
     pub clauses: Vec<ClauseRef>,
     /// Content hash of the atlas that answered.
     pub data_version: String,
+    /// The CRS the footprint was given in (坐标系回显), when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crs: Option<Value>,
 }
 
 const S: fn(&str) -> String = str::to_string;
@@ -262,9 +312,11 @@ pub fn analyze(
             "`matter` must be a non-empty matter id of at most 64 characters".into(),
         ));
     }
+    let (crs_id, crs_given) = req.footprint_crs()?;
     let (touches, fp) = match (&req.footprint, &req.places) {
         (Some(f), None) => {
-            let fp = footprint::parse(f, "footprint", max_vertices)?;
+            let engine = crate::crs::Crs::new(crs_id).map_err(bad_crs)?;
+            let fp = footprint::parse_in(f, "footprint", max_vertices, &engine)?;
             (jurisdiction::of_footprint(atlas, &fp)?, Some(fp))
         }
         (None, Some(p)) => {
@@ -500,6 +552,7 @@ pub fn analyze(
         basis,
         clauses,
         data_version: atlas.version().to_string(),
+        crs: crs_given.then(|| crate::crs::http::echo_id(crs_id)),
     })
 }
 

@@ -23,13 +23,16 @@ pub enum GovCommand {
     /// committees, mechanisms and reporting obligations, with clauses (JSON).
     #[command(allow_negative_numbers = true)]
     Profile {
-        /// Longitude (WGS 84 / CGCS2000 degrees).
+        /// Longitude (WGS 84 / CGCS2000 degrees), or x in `--crs`.
         lon: f64,
-        /// Latitude.
+        /// Latitude, or y in `--crs`.
         lat: f64,
         /// Date for reporting deadlines, YYYY-MM-DD (default: today, China time).
         #[arg(long)]
         date: Option<String>,
+        /// CRS of the coordinates (CRS84, EPSG:4547, gcj02, bd09, ...); the answer echoes it.
+        #[arg(long)]
+        crs: Option<String>,
     },
     /// Reporting obligations (clauses 十一, 十二) and their next deadlines (JSON).
     Obligations {
@@ -54,6 +57,10 @@ pub enum GovCommand {
         /// The issue involves a suspected crime (adds the judicial linkage, 十八).
         #[arg(long)]
         suspected_crime: bool,
+        /// CRS of the footprint's coordinates (EPSG:4547, gcj02, ...; default: the
+        /// file's own `crs` member, else WGS 84); the answer echoes it.
+        #[arg(long)]
+        crs: Option<String>,
     },
 }
 
@@ -106,13 +113,33 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
         Err(e) => return fail(e, 1),
     };
     match cmd {
-        GovCommand::Profile { lon, lat, date } => {
-            if let Err(e) = crate::locate::check_lon_lat(lon, lat) {
+        GovCommand::Profile {
+            lon,
+            lat,
+            date,
+            crs,
+        } => {
+            let (id, (wlon, wlat)) = match crs.as_deref() {
+                None => (None, (lon, lat)),
+                Some(c) => match crate::crs::point_to_wgs84(c, lon, lat) {
+                    Ok((id, p)) => (Some(id), p),
+                    Err(e) => return fail(e, 2),
+                },
+            };
+            if let Err(e) = crate::locate::check_lon_lat(wlon, wlat) {
                 return fail(e, 2);
             }
-            match date_arg(&date) {
-                Ok(d) => print_json(&g.profile(&atlas, lon, lat, d)),
-                Err(c) => c,
+            let d = match date_arg(&date) {
+                Ok(d) => d,
+                Err(c) => return c,
+            };
+            let answer = g.profile(&atlas, wlon, wlat, d);
+            match id {
+                Some(id) => print_json(&crate::crs::http::InCrs {
+                    answer,
+                    crs: crate::crs::http::echo(id, (lon, lat)),
+                }),
+                None => print_json(&answer),
             }
         }
         GovCommand::Obligations { date, prefecture } => {
@@ -130,6 +157,7 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
             geojson,
             places,
             suspected_crime,
+            crs,
         } => {
             let footprint = match &geojson {
                 Some(p) => match read_geojson(p) {
@@ -138,12 +166,19 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
                 },
                 None => None,
             };
-            let req = AnalyzeRequest {
+            let mut req = AnalyzeRequest {
                 matter,
                 footprint,
                 places,
                 suspected_crime,
+                crs: None,
             };
+            if let Some(c) = &crs {
+                req = match req.with_query_crs(c) {
+                    Ok(r) => r,
+                    Err(e) => return fail(e, 2),
+                };
+            }
             match g.analyze(&atlas, &req) {
                 Ok(a) => print_json(&a),
                 Err(

@@ -5,6 +5,8 @@
 use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::Value;
 
+use crate::crs::Crs;
+
 /// Default maximum number of vertices in a footprint.
 pub const DEFAULT_MAX_VERTICES: usize = 100_000;
 /// Maximum nesting of GeometryCollections.
@@ -121,10 +123,23 @@ impl Footprint {
 
 /// Parses a GeoJSON geometry, Feature or FeatureCollection (`path` names it in errors).
 pub fn parse(value: &Value, path: &str, max_vertices: usize) -> Result<Footprint, FootprintError> {
+    parse_in(value, path, max_vertices, &Crs::default())
+}
+
+/// Like [`parse`], with the coordinates given in `crs` (坐标系): every position
+/// is converted to WGS 84 lon/lat before it is checked, so a position outside
+/// the CRS's domain, or out of range once converted, is refused at its path.
+pub fn parse_in(
+    value: &Value,
+    path: &str,
+    max_vertices: usize,
+    crs: &Crs,
+) -> Result<Footprint, FootprintError> {
     let mut fp = Footprint::default();
     let mut p = Parser {
         fp: &mut fp,
         max: max_vertices,
+        crs,
     };
     p.object(value, path, 0)?;
     if fp.points.0.is_empty() && fp.lines.0.is_empty() && fp.polygons.0.is_empty() {
@@ -159,6 +174,7 @@ pub fn parse(value: &Value, path: &str, max_vertices: usize) -> Result<Footprint
 struct Parser<'a> {
     fp: &'a mut Footprint,
     max: usize,
+    crs: &'a Crs,
 }
 
 impl Parser<'_> {
@@ -260,6 +276,16 @@ impl Parser<'_> {
                 .ok_or_else(|| invalid(path, "coordinates must be finite numbers"))
         };
         let (x, y) = (num(0)?, num(1)?);
+        let (x, y) = if self.crs.id().is_wgs84_lonlat() {
+            (x, y)
+        } else {
+            self.crs.to_wgs84(x, y).map_err(|e| {
+                invalid(
+                    path,
+                    format!("not a valid position in {}: {e}", self.crs.id()),
+                )
+            })?
+        };
         if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
             return Err(invalid(
                 path,

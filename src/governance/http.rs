@@ -102,10 +102,31 @@ async fn profile(
     Extension(st): Extension<GovState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
-    let (lon, lat) = crate::http::locate::lon_lat(&q)?;
+    // With `crs=` the point is `x`/`y` (or `lon`/`lat`) in that CRS and the
+    // answer echoes it, exactly as /v1/locate does.
+    let crs = if q.contains_key("crs") {
+        Some(crate::crs::http::crs_param(&q)?)
+    } else {
+        None
+    };
+    let ((lon, lat), input) = match crs {
+        Some(c) => crate::crs::http::point_in_crs(&q, c)?,
+        None => {
+            let p = crate::http::locate::lon_lat(&q)?;
+            (p, p)
+        }
+    };
     let date = date_param(&q)?;
     let (g, atlas) = st.engine(&app)?;
-    Ok(Json(g.profile(&atlas, lon, lat, date)).into_response())
+    let answer = g.profile(&atlas, lon, lat, date);
+    Ok(match crs {
+        Some(c) => Json(crate::crs::http::InCrs {
+            answer,
+            crs: crate::crs::http::echo(c, input),
+        })
+        .into_response(),
+        None => Json(answer).into_response(),
+    })
 }
 
 async fn obligations(
@@ -147,6 +168,7 @@ fn analyze_problem(e: AnalyzeError) -> Problem {
             Problem::new(StatusCode::BAD_REQUEST, "invalid-footprint", detail)
         }
         AnalyzeError::Jurisdiction(_) | AnalyzeError::BadRequest(_) => Problem::bad_request(detail),
+        AnalyzeError::BadCrs(_) => Problem::bad_request(detail).with("parameter", "crs"),
         AnalyzeError::OutsideHubei => {
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "outside-hubei", detail)
         }
@@ -156,12 +178,18 @@ fn analyze_problem(e: AnalyzeError) -> Problem {
 async fn analyze(
     State(app): State<AppState>,
     Extension(st): Extension<GovState>,
+    Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Response, Problem> {
     let value: Value = serde_json::from_slice(&body)
         .map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))?;
-    let req: AnalyzeRequest = serde_json::from_value(value)
+    let mut req: AnalyzeRequest = serde_json::from_value(value)
         .map_err(|e| Problem::bad_request(format!("invalid request: {e}")))?;
+    // `?crs=` and the body's `crs` member are two spellings of one thing; both
+    // may be given only when they name the same CRS.
+    if let Some(c) = q.get("crs") {
+        req = req.with_query_crs(c).map_err(analyze_problem)?;
+    }
     let (g, atlas) = st.engine(&app)?;
     let answer = tokio::task::spawn_blocking(move || g.analyze(&atlas, &req))
         .await

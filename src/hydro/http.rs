@@ -1,14 +1,25 @@
 //! HTTP routes of the river network: `/v1/rivers`, `/v1/rivers/{id}`,
 //! `/v1/rivers/{id}/banks`, `/v1/lakes`, `/v1/navigate/{mode}`.
+//!
+//! `crs=` (坐标系, see [`crate::crs`]): `/v1/navigate` takes its point in that
+//! CRS and adds `x`/`y` in it to every point of the answer (`lon`/`lat` stay
+//! WGS 84); `/v1/rivers/{id}` and `/v1/lakes` return their GeoJSON reprojected
+//! with a named `crs` member, as `/v1/export/*.geojson` does;
+//! `/v1/rivers/{id}/banks` adds `mid_xy`. JSON answers echo the CRS in `crs`.
 use super::banks::{BANK_MIN_RUN_KM, BANK_OFFSET_KM, BANK_STEP_KM};
 use super::graph::{for_atlas, RiverGraph, EMBEDDED_LAKES};
 use super::navigate::{Mode, NavError};
+use crate::crs::http::{
+    add_xy, echo, echo_id, geojson_crs_member, optional_crs, output_problem, pair_in, point_in_crs,
+    reproject_geojson,
+};
+use crate::crs::Crs;
 use crate::http::locate::{lon_lat, number_param};
 use crate::http::problem::Problem;
 use crate::http::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -61,37 +72,63 @@ pub fn river_geojson(g: &RiverGraph, ri: usize) -> Value {
     json!({"type": "FeatureCollection", "id": r.id, "name": r.name, "river": r, "features": features, "provenance": g.provenance})
 }
 
+/// GeoJSON in WGS 84 reprojected to `crs`, with the named `crs` member.
+fn geojson_in(mut v: Value, crs: &Crs) -> Result<Value, Problem> {
+    reproject_geojson(&mut v, crs).map_err(output_problem)?;
+    v["crs"] = geojson_crs_member(crs.id());
+    Ok(v)
+}
+
 async fn one(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<impl IntoResponse, Problem> {
+    let crs = optional_crs(&q)?;
     let g = graph(&state)?;
     let ri = river(&g, &id)?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/geo+json")],
-        Json(river_geojson(&g, ri)),
-    ))
+    let mut v = river_geojson(&g, ri);
+    if let Some(c) = &crs {
+        v = geojson_in(v, c)?;
+    }
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(v)))
 }
 
 async fn banks(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, Problem> {
+    let crs = optional_crs(&q)?;
     let g = graph(&state)?;
     let ri = river(&g, &id)?;
-    Ok(Json(json!({
+    let mut v = json!({
         "river": g.rivers[ri].id, "river_name": g.rivers[ri].name,
         "method": {"offset_km": BANK_OFFSET_KM, "step_km": BANK_STEP_KM, "min_run_km": BANK_MIN_RUN_KM,
                    "rule": "jurisdictions looked up offset_km to the left and right of the line (facing downstream); runs of differing pairs of at least min_run_km"},
         "pairs": g.banks[ri],
-    })))
+    });
+    if let Some(c) = &crs {
+        if let Some(pairs) = v["pairs"].as_array_mut() {
+            for (pair, out) in g.banks[ri].iter().zip(pairs) {
+                out["mid_xy"] = json!(pair_in(c, pair.mid).map_err(output_problem)?);
+            }
+        }
+        v["crs"] = echo_id(c.id());
+    }
+    Ok(Json(v))
 }
 
-async fn lakes() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/geo+json")],
-        EMBEDDED_LAKES,
-    )
+async fn lakes(Query(q): Query<HashMap<String, String>>) -> Result<Response, Problem> {
+    let body = match optional_crs(&q)? {
+        None => EMBEDDED_LAKES.to_string(),
+        Some(c) => {
+            let v: Value = serde_json::from_str(EMBEDDED_LAKES)
+                .map_err(|e| Problem::unavailable(e.to_string()))?;
+            geojson_in(v, &c)?.to_string()
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
 async fn navigate(
@@ -105,7 +142,14 @@ async fn navigate(
         ))
         .with("parameter", "mode")
     })?;
-    let (lon, lat) = lon_lat(&q)?;
+    let crs = optional_crs(&q)?;
+    let ((lon, lat), input) = match &crs {
+        Some(c) => point_in_crs(&q, c.id())?,
+        None => {
+            let p = lon_lat(&q)?;
+            (p, p)
+        }
+    };
     let distance = if q.contains_key("distance_km") {
         Some(number_param(&q, "distance_km")?)
     } else {
@@ -117,6 +161,10 @@ async fn navigate(
         .map_err(nav_problem)?;
     let mut v = serde_json::to_value(&ans).map_err(|e| Problem::unavailable(e.to_string()))?;
     v["data_version"] = json!(state.atlas().version());
+    if let Some(c) = &crs {
+        add_xy(&mut v, c).map_err(output_problem)?;
+        v["crs"] = echo(c.id(), input);
+    }
     Ok(Json(v))
 }
 
