@@ -12,7 +12,9 @@
 #     import test from ogr2ogr-written Shapefile and GeoPackage in EPSG:4547,
 #     clippy -D warnings with the features.
 #  5. The Dask-GeoPandas recipe (docs/scale-out.md) on 20 000 seeded points
-#     on a local cluster gives identical ids to `liuyu attribute`.
+#     on a local cluster gives identical ids to `liuyu attribute`; so does the
+#  6. DuckDB recipe (spatial extension from PyPI, loaded with DuckDB's
+#     signature check on).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -33,14 +35,15 @@ fi
 ogrinfo --version
 cs2cs 2>&1 | head -1 || true
 
-step "python venv (pinned: dask-geopandas, distributed, pyogrio, pyarrow, coordtransform)"
+step "python venv (pinned: dask-geopandas, distributed, pyogrio, pyarrow, coordtransform, duckdb + spatial)"
 VENV="$ROOT/target/ci-venv-formats"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 "$VENV/bin/pip" install -q --disable-pip-version-check \
   "dask-geopandas==0.5.0" "distributed==2026.8.0" "dask==2026.8.0" "geopandas==1.2.0" \
-  "pyogrio==0.13.0" "pyarrow==26.0.1" "shapely==2.2.0" "coordtransform==0.2.1"
+  "pyogrio==0.13.0" "pyarrow==26.0.1" "shapely==2.2.0" "coordtransform==0.2.1" \
+  "duckdb==1.5.5" "duckdb-extension-spatial==1.5.5"
 PY="$VENV/bin/python"
 
 step "GCJ-02/BD-09 reference (PyPI coordtransform) equals tests/data/crs_gcj02_wuhan.json"
@@ -140,6 +143,11 @@ PYEOF
 "$PY" tools/scale-out/dask_attribute.py --layers "$WORK/dask/layers" \
   --points "$WORK/dask/points.csv" --out "$WORK/dask/dask.csv" --workers 2 2>&1 | grep -v Warning | tail -n 2
 "$PY" tools/scale-out/compare_ids.py "$WORK/dask/liuyu.csv" "$WORK/dask/dask.csv"
+
+step "DuckDB recipe (spatial extension from PyPI, signature-checked on LOAD) vs liuyu attribute"
+"$PY" tools/scale-out/duckdb_attribute.py --layers "$WORK/dask/layers" \
+  --points "$WORK/dask/points.csv" --out "$WORK/dask/duckdb.csv"
+"$PY" tools/scale-out/compare_ids.py "$WORK/dask/liuyu.csv" "$WORK/dask/duckdb.csv"
 
 echo
 echo "60-formats: all checks passed in $(( $(date +%s) - T0 )) s"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Compare `liuyu attribute` output with the Dask-GeoPandas recipe's output.
+"""Compare `liuyu attribute` output with a scale-out recipe's output (Dask-GeoPandas or DuckDB).
 
-Usage: compare_ids.py LIUYU.csv DASK.csv. Rows are matched by pid; points that
+Usage: compare_ids.py LIUYU.csv OTHER.csv. Rows are matched by pid; points that
 liuyu flags on_boundary=true are skipped (on a shared border both engines are
 right and may pick different sides). Exits 1 on any difference.
 """
@@ -17,7 +17,7 @@ def main() -> int:
     a = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).set_index("pid")
     b = pd.read_csv(sys.argv[2], dtype=str, keep_default_na=False).set_index("pid")
     if len(a) != len(b) or set(a.index) != set(b.index):
-        print(f"row sets differ: liuyu {len(a)} dask {len(b)}")
+        print(f"row sets differ: liuyu {len(a)} other {len(b)}")
         return 1
     a = a[a["on_boundary"] != "true"]
     b = b.loc[a.index]
