@@ -557,3 +557,24 @@ async fn bad_crs_is_a_400_problem_naming_crs() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(v["path"], "footprint.coordinates[1]", "{v}");
 }
+
+/// Golden answers (with headers) of the routes that gained `crs=`: a short
+/// downstream trace from the 汉江 mouth given in CGCS2000 GK zone 39
+/// (EPSG:4547, `x`/`y` beside every lon/lat) and a governance profile given in
+/// GCJ-02 (a point clicked on an Amap / Tencent map).
+#[tokio::test]
+async fn crs_answers_golden() {
+    let to_4547 = Crs::parse("EPSG:4547").expect("4547");
+    let (x, y) = to_4547.from_wgs84(114.2538, 30.5760).expect("gk");
+    let (s, h, b) = get(&format!(
+        "/v1/navigate/DM?x={x:.3}&y={y:.3}&crs=EPSG:4547&distance_km=15"
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    golden("crs_navigate_dm_4547.txt", s, &h, &b);
+    let gcj = Crs::parse("gcj02").expect("gcj02");
+    let (gx, gy) = gcj.from_wgs84(114.2538, 30.6060).expect("gcj");
+    let (s, h, b) = get(&format!("/v1/profile?lon={gx:.7}&lat={gy:.7}&crs=gcj02")).await;
+    assert_eq!(s, StatusCode::OK);
+    golden("crs_profile_gcj02.txt", s, &h, &b);
+}
