@@ -38,8 +38,20 @@ print("openapi.json: valid OpenAPI", spec["openapi"])
 
 
 
+def template_of(path):
+    """The documented path template matching a concrete path (`/v1/rivers/hanjiang` -> `/v1/rivers/{id}`)."""
+    if path in spec["paths"]:
+        return path
+    parts = path.strip("/").split("/")
+    for t in spec["paths"]:
+        tp = t.strip("/").split("/")
+        if len(tp) == len(parts) and all(a == b or (a.startswith("{") and a.endswith("}")) for a, b in zip(tp, parts)):
+            return t
+    raise AssertionError(f"{path} is not documented in openapi.json")
+
+
 def schema_for(path, method, status, ctype):
-    op = spec["paths"][path][method.lower()]
+    op = spec["paths"][template_of(path)][method.lower()]
     resp = op["responses"].get(str(status))
     assert resp is not None, f"{method} {path}: status {status} not documented"
     if "$ref" in resp:
@@ -107,6 +119,33 @@ for body, expect in [
     ({"matter": "air", "crs": "EPSG:1", "footprint": {"type": "Point", "coordinates": [1, 2]}}, 400),
 ]:
     p = check("POST", "/v1/issues/analyze", body, expect=expect)
+    assert p["status"] == expect
+    n += 1
+# Rivers, lakes, navigation and exports (issue 4 and 6 routes).
+X4547, Y4547 = 524345.603, 3383994.64  # the 汉江 mouth in EPSG:4547
+for path in [
+    "/v1/rivers",
+    "/v1/rivers/hanjiang",
+    "/v1/rivers/hanjiang?crs=EPSG:4547",
+    "/v1/rivers/changjiang/banks",
+    "/v1/rivers/changjiang/banks?crs=EPSG:3857",
+    "/v1/lakes",
+    "/v1/lakes?crs=gcj02",
+    "/v1/export/zones.geojson",
+    "/v1/export/counties.geojson?crs=EPSG:4547",
+] + [f"/v1/navigate/{m}?lon=114.2538&lat=30.576&distance_km=60" for m in ("UM", "UT", "DM", "DD")] + [
+    f"/v1/navigate/DM?crs=EPSG:4547&x={X4547}&y={Y4547}&distance_km=30",
+    "/v1/navigate/DM?lon=112.15&lat=32.04",  # 汉江 at 襄阳, the whole way down
+]:
+    check("GET", path)
+    n += 1
+nav = check("GET", f"/v1/navigate/DM?crs=EPSG:4547&x={X4547}&y={Y4547}&distance_km=30")
+assert nav["crs"]["id"] == "EPSG:4547" and "x" in nav["snapped"], nav["crs"]
+for path, expect in [("/v1/rivers/nope", 404), ("/v1/navigate/XX?lon=114&lat=30", 400),
+                     ("/v1/navigate/DM?lon=114.2538&lat=30.576&distance_km=-1", 400),
+                     ("/v1/navigate/DM?lon=116.39&lat=39.9", 422), ("/v1/lakes?crs=EPSG:1", 400),
+                     ("/v1/export/nope.fgb", 404), ("/v1/export/zones.shpx", 404)]:
+    p = check("GET", path, expect=expect)
     assert p["status"] == expect
     n += 1
 print(f"{n} responses valid against openapi.json")
