@@ -2,15 +2,14 @@
 //! downloads `GET /v1/export/{layer}.{fgb|parquet}` read back with the
 //! FlatGeobuf and Parquet readers; golden files for the CRS answer.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use liuyu::crs::{Crs, CrsId};
 use liuyu::http::{router, AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::Value;
-use std::path::Path;
-use tower::ServiceExt;
 
 fn app() -> axum::Router {
     router(AppState::new(
@@ -24,23 +23,8 @@ async fn get(uri: &str) -> (StatusCode, Vec<(String, String)>, Vec<u8>) {
         .uri(uri)
         .body(Body::empty())
         .expect("request");
-    let res = app().oneshot(req).await.expect("response");
-    let status = res.status();
-    let mut headers: Vec<(String, String)> = res
-        .headers()
-        .iter()
-        .filter(|(k, _)| *k != "date")
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    headers.sort();
-    let bytes = res
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    (status, headers, bytes)
+    let r = common::send(app(), req).await;
+    (r.status, r.headers, r.body)
 }
 
 /// Golden comparison; `data_version` is checked against the Atlas and then
@@ -52,21 +36,8 @@ fn golden(name: &str, status: StatusCode, headers: &[(String, String)], body: &[
         Atlas::embedded().expect("atlas").version()
     );
     v["data_version"] = Value::String("<data_version>".into());
-    let mut text = format!("HTTP {}\n", status.as_u16());
-    for (k, val) in headers {
-        text.push_str(&format!("{k}: {val}\n"));
-    }
-    text.push('\n');
-    text.push_str(&serde_json::to_string_pretty(&v).expect("pretty"));
-    text.push('\n');
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &text).expect("write golden");
-    }
-    let want = std::fs::read_to_string(&path).expect("golden file (UPDATE_GOLDEN=1 to create)");
-    assert_eq!(text, want, "golden {name} differs");
+    let text = serde_json::to_string_pretty(&v).expect("pretty");
+    common::golden(name, status, headers, &text);
 }
 
 #[tokio::test]
@@ -193,10 +164,8 @@ async fn post(uri: &str, body: &Value) -> (StatusCode, Value) {
         .header("content-type", "application/json")
         .body(Body::from(body.to_string()))
         .expect("request");
-    let res = app().oneshot(req).await.expect("response");
-    let status = res.status();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    (status, serde_json::from_slice(&bytes).expect("json body"))
+    let r = common::send(app(), req).await;
+    (r.status, r.json())
 }
 
 async fn get_json(uri: &str) -> (StatusCode, Value) {

@@ -1,17 +1,17 @@
 //! HTTP API of the governance engine: answers, problem+json errors for every
 //! malformed input (never a panic), and the OpenAPI document.
 
+mod common;
+
 use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
 use liuyu::governance::http::{OPENAPI, ROUTES};
 use liuyu::governance::Rules;
 use liuyu::http::{router, AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 fn atlas() -> Atlas {
     Atlas::embedded().expect("embedded atlas")
@@ -25,17 +25,8 @@ fn app() -> axum::Router {
 }
 
 async fn send(req: Request<Body>) -> (StatusCode, String, Value) {
-    let res = app().oneshot(req).await.expect("infallible");
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    (status, ct, v)
+    let r = common::send(app(), req).await;
+    (r.status, r.content_type(), r.json_or_null())
 }
 
 async fn get(uri: &str) -> (StatusCode, String, Value) {
@@ -544,10 +535,9 @@ cooperating = ["housing_construction"]
             json!({"matter":"odour","places":["420802"]}).to_string(),
         ))
         .unwrap();
-    let res = app.clone().oneshot(req).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let v: Value =
-        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let r = common::send(app.clone(), req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
     assert_eq!(v["matter"]["known"], true);
     assert_eq!(v["lead_department"]["provenance"], "official");
     assert_eq!(v["lead_department"]["name_zh"], "东宝区生态环境部门");
@@ -558,18 +548,7 @@ cooperating = ["housing_construction"]
             json!({"matter":"water","places":["420802"]}).to_string(),
         ))
         .unwrap();
-    let v: Value = serde_json::from_slice(
-        &app.clone()
-            .oneshot(req)
-            .await
-            .unwrap()
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes(),
-    )
-    .unwrap();
+    let v = common::send(app.clone(), req).await.json();
     assert_eq!(v["matter"]["known"], false);
 
     // Replace the catalog again and reload the data (as SIGHUP does): the
@@ -590,18 +569,7 @@ cooperating = ["housing_construction"]
             json!({"matter":"water","places":["420802"]}).to_string(),
         ))
         .unwrap();
-    let v: Value = serde_json::from_slice(
-        &app.clone()
-            .oneshot(req)
-            .await
-            .unwrap()
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes(),
-    )
-    .unwrap();
+    let v = common::send(app.clone(), req).await.json();
     assert_eq!(v["matter"]["known"], true);
     assert_eq!(v["lead_department"]["provenance"], "template");
 
@@ -614,29 +582,12 @@ cooperating = ["housing_construction"]
     .unwrap();
     let atlas = Atlas::load_dir(&bad).unwrap();
     let app = router(AppState::new(atlas, DataSource::Dir(bad)));
-    let res = app
-        .clone()
-        .oneshot(
-            Request::get("/v1/obligations?date=2027-01-10")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        res.headers()[header::CONTENT_TYPE],
-        "application/problem+json"
-    );
-    let res = app
-        .oneshot(
-            Request::get("/v1/locate?lon=114.25&lat=30.6")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let r = common::send(app.clone(), get("/v1/obligations?date=2027-01-10")).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.content_type(), "application/problem+json");
+    let r = common::send(app, get("/v1/locate?lon=114.25&lat=30.6")).await;
+    assert_eq!(r.status, StatusCode::OK);
 }
 
 /// Status, headers (without `date`) and pretty body (`data_version` masked;
@@ -644,17 +595,8 @@ cooperating = ["housing_construction"]
 /// UPDATE_GOLDEN=1, written to) `tests/golden/<name>`. The goldens were
 /// reviewed by hand against the seed and the spec when written.
 async fn golden(name: &str, req: Request<Body>) {
-    let res = app().oneshot(req).await.unwrap();
-    let status = res.status();
-    let mut headers: Vec<(String, String)> = res
-        .headers()
-        .iter()
-        .filter(|(k, _)| *k != "date")
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    headers.sort();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let mut body: Value = serde_json::from_slice(&bytes).unwrap();
+    let r = common::send(app(), req).await;
+    let mut body = r.json();
     // The dataset's content hash changes with any data fix; it is checked
     // against the atlas here and kept out of the golden text.
     if let Some(v) = body.get_mut("data_version") {
@@ -662,25 +604,7 @@ async fn golden(name: &str, req: Request<Body>) {
         *v = json!("<data_version>");
     }
     let pretty = serde_json::to_string_pretty(&body).unwrap();
-    let mut text = format!("HTTP {}\n", status.as_u16());
-    for (k, v) in headers {
-        text.push_str(&format!("{k}: {v}\n"));
-    }
-    text.push('\n');
-    text.push_str(&pretty);
-    text.push('\n');
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing golden file {path:?}; run with UPDATE_GOLDEN=1"));
-    assert_eq!(
-        text, want,
-        "golden {name} differs; rerun with UPDATE_GOLDEN=1 if intended"
-    );
+    common::golden(name, r.status, &r.headers, &pretty);
 }
 
 #[tokio::test]

@@ -1,13 +1,13 @@
 //! The HTTP API through the real router (tower `oneshot`): answers, every error
 //! case as RFC 9457 problem+json, golden files including headers, and reload.
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use liuyu::http::{router, AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::Value;
 use std::path::Path;
-use tower::ServiceExt;
 
 fn state() -> AppState {
     AppState::new(Atlas::embedded().unwrap(), DataSource::Embedded)
@@ -24,47 +24,14 @@ async fn call(
         .uri(uri)
         .body(Body::from(body.to_string()))
         .unwrap();
-    let res = app.oneshot(req).await.unwrap();
-    let status = res.status();
-    let mut headers: Vec<(String, String)> = res
-        .headers()
-        .iter()
-        .filter(|(k, _)| *k != "date")
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    headers.sort();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
+    let r = common::send(app, req).await;
+    let text = r.text();
+    (r.status, r.headers, text)
 }
 
 /// Compare with (or, with UPDATE_GOLDEN=1, write) `tests/golden/<name>`.
 fn golden(name: &str, status: StatusCode, headers: &[(String, String)], body: &str) {
-    let pretty = serde_json::from_str::<Value>(body)
-        .map(|v| serde_json::to_string_pretty(&v).unwrap())
-        .unwrap_or_else(|_| body.to_string());
-    let mut text = format!("HTTP {}\n", status.as_u16());
-    for (k, v) in headers {
-        text.push_str(&format!("{k}: {v}\n"));
-    }
-    text.push('\n');
-    text.push_str(&pretty);
-    text.push('\n');
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing golden file {path:?}; run with UPDATE_GOLDEN=1"));
-    assert_eq!(
-        text, want,
-        "golden {name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended"
-    );
+    common::golden(name, status, headers, &common::pretty_or_raw(body));
 }
 
 #[tokio::test]

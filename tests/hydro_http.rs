@@ -1,33 +1,15 @@
 //! HTTP tests of the river routes: status, media types, problem+json on errors.
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use liuyu::http::{router, AppState, DataSource};
-use liuyu::Atlas;
+use liuyu::http::router;
 use serde_json::Value;
-use tower::ServiceExt;
 
 async fn get(uri: &str) -> (StatusCode, String, Value) {
-    let app = router(AppState::new(
-        Atlas::embedded().unwrap(),
-        DataSource::Embedded,
-    ));
-    let res = app
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        ct,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let req = Request::get(uri).body(Body::empty()).unwrap();
+    let r = common::send(router(common::embedded_state()), req).await;
+    (r.status, r.content_type(), r.json_or_null())
 }
 
 #[tokio::test]

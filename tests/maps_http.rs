@@ -1,10 +1,11 @@
 //! Map routes through the real router (tower `oneshot`): golden files with
 //! headers for the OGC API, TileJSON, tiles, style and catalog; paging and
 //! filters; CORS; ETag/304; ETags change when the data reloads.
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use geozero::mvt::{Message, Tile};
-use http_body_util::BodyExt;
 use liuyu::http::{router, AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::Value;
@@ -12,7 +13,6 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 use std::sync::OnceLock;
-use tower::ServiceExt;
 
 fn app() -> axum::Router {
     static STATE: OnceLock<AppState> = OnceLock::new();
@@ -23,68 +23,19 @@ fn app() -> axum::Router {
     )
 }
 
-struct Resp {
-    status: StatusCode,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Resp {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-}
+type Resp = common::Reply;
 
 async fn get(app: axum::Router, uri: &str, headers: &[(&str, &str)]) -> Resp {
     let mut req = Request::builder().uri(uri).header("host", "maps.test");
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
-    let status = res.status();
-    let mut headers: Vec<(String, String)> = res
-        .headers()
-        .iter()
-        .filter(|(k, _)| *k != "date")
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    headers.sort();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp {
-        status,
-        headers,
-        body,
-    }
+    common::send(app, req.body(Body::empty()).unwrap()).await
 }
 
 /// Compare with (or, with UPDATE_GOLDEN=1, write) `tests/golden/maps/<name>`.
 fn golden(name: &str, r: &Resp, body: &str) {
-    let mut text = format!("HTTP {}\n", r.status.as_u16());
-    for (k, v) in &r.headers {
-        text.push_str(&format!("{k}: {v}\n"));
-    }
-    text.push('\n');
-    text.push_str(body);
-    text.push('\n');
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden/maps")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing golden file {path:?}; run with UPDATE_GOLDEN=1"));
-    assert_eq!(
-        text, want,
-        "golden maps/{name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended"
-    );
+    common::golden(&format!("maps/{name}"), r.status, &r.headers, body);
 }
 
 fn pretty(v: &Value) -> String {

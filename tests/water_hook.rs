@@ -1,23 +1,16 @@
 //! The river network plugged into the governance analysis (clause 十三): a water
 //! matter on the 长江 between 鄂州 and 黄冈 lists upstream and downstream
 //! jurisdictions and the bank partners, cited to 十三.
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use liuyu::http::{router, AppState, DataSource};
-use liuyu::Atlas;
+use liuyu::http::router;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 async fn send(req: Request<Body>) -> (StatusCode, Value) {
-    let app = router(AppState::new(
-        Atlas::embedded().unwrap(),
-        DataSource::Embedded,
-    ));
-    let res = app.oneshot(req).await.unwrap();
-    let s = res.status();
-    let b = res.into_body().collect().await.unwrap().to_bytes();
-    (s, serde_json::from_slice(&b).unwrap())
+    let r = common::send(router(common::embedded_state()), req).await;
+    (r.status, r.json())
 }
 
 #[tokio::test]

@@ -1,0 +1,126 @@
+//! Helpers shared by the HTTP test binaries (测试公用): one request through the
+//! real router (tower `oneshot`, no socket), and golden files that record the
+//! status line, the headers and the body.
+//!
+//! Each test binary compiles its own copy and uses a subset, hence the
+//! `dead_code` allowance.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use liuyu::http::{AppState, DataSource};
+use liuyu::Atlas;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// A fresh application state over the embedded dataset.
+pub fn embedded_state() -> AppState {
+    AppState::new(
+        Atlas::embedded().expect("embedded atlas"),
+        DataSource::Embedded,
+    )
+}
+
+/// A response, read whole: headers sorted by name, `date` left out (it changes
+/// every second and would make golden files flaky).
+pub struct Reply {
+    /// Status code.
+    pub status: StatusCode,
+    /// `(name, value)` pairs, sorted.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `content-type` header, or "".
+    pub fn content_type(&self) -> String {
+        self.header("content-type").unwrap_or("").to_string()
+    }
+
+    /// The body as JSON (`Null` when it is not JSON).
+    pub fn json_or_null(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// The body as JSON; panics with the body when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The body as text (lossy UTF-8).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Sends one request through `app` and reads the whole response.
+pub async fn send(app: axum::Router, req: Request<Body>) -> Reply {
+    let res = app.oneshot(req).await.expect("the router is infallible");
+    let status = res.status();
+    let mut headers: Vec<(String, String)> = res
+        .headers()
+        .iter()
+        .filter(|(k, _)| *k != "date")
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    headers.sort();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// JSON pretty-printed (golden files stay readable and diff well); other
+/// bodies unchanged.
+pub fn pretty_or_raw(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| body.to_string())
+}
+
+/// Compares `HTTP <status>`, the headers and `body` with the golden file
+/// `tests/golden/<name>` (`name` may include a sub-directory), or writes the
+/// file when `UPDATE_GOLDEN` is set.
+pub fn golden(name: &str, status: StatusCode, headers: &[(String, String)], body: &str) {
+    let mut text = format!("HTTP {}\n", status.as_u16());
+    for (k, v) in headers {
+        text.push_str(&format!("{k}: {v}\n"));
+    }
+    text.push('\n');
+    text.push_str(body);
+    text.push('\n');
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &text).expect("write golden file");
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {path:?}; run with UPDATE_GOLDEN=1"));
+    assert_eq!(
+        text, want,
+        "golden {name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended"
+    );
+}
