@@ -58,9 +58,10 @@ fn network_provenance() -> Value {
 
 /// Rivers (河流, reaches) or lakes (湖泊) from the embedded `data/rivers/`
 /// files. Every feature gets `provenance` (the status) and `provenance_source`
-/// like the jurisdiction layers. The files are checked at build time and by the
-/// river graph's own validation, so a parse failure here is a programming error
-/// reported as an empty layer with the reason in its provenance.
+/// like the jurisdiction layers. The files are compiled in, reproduced byte for
+/// byte by CI (`tools/build-rivers.sh --check`) and parsed by the river graph
+/// at start-up, so a parse failure here cannot come from user input; it would
+/// be logged and served as an empty layer with the reason in its provenance.
 fn water_layer(id: &str, kind: GeometryKind, geojson: &str) -> MapLayer {
     let file_prov = serde_json::from_str::<Value>(geojson)
         .ok()
