@@ -207,8 +207,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 return fail(e, 2);
             }
             match load(&cli.data) {
-                Ok((atlas, _)) => print_json(&crate::crs::http::LocatedInCrs {
-                    location: atlas.locate(wlon, wlat),
+                Ok((atlas, _)) => print_json(&crate::crs::http::InCrs {
+                    answer: atlas.locate(wlon, wlat),
                     crs: crate::crs::http::echo(id, (lon, lat)),
                 }),
                 Err(e) => fail(e, 1),

@@ -44,15 +44,17 @@ pub fn echo(crs: CrsId, input: (f64, f64)) -> Value {
     json!({"id": crs, "name": crs.name(), "unit": crs.unit(), "input": [input.0, input.1]})
 }
 
-/// A located answer plus the echo of the CRS the point was given in (the
-/// answer's fields keep their order; `crs` comes last).
-#[derive(Debug, serde::Serialize)]
-pub struct LocatedInCrs {
-    /// The ordinary answer.
-    #[serde(flatten)]
-    pub location: crate::Location,
-    /// See [`echo`].
-    pub crs: Value,
+/// The point of a request (请求坐标): WGS 84 lon/lat, plus — when `crs=` is
+/// present — the CRS and the point as given, for the answer's [`echo`].
+/// Without `crs` the point is `lon`/`lat` in WGS 84, as before.
+pub fn request_point(q: &HashMap<String, String>) -> Result<(XY, Option<(CrsId, XY)>), Problem> {
+    if q.contains_key("crs") {
+        let crs = crs_param(q)?;
+        let (lonlat, input) = point_in_crs(q, crs)?;
+        Ok((lonlat, Some((crs, input))))
+    } else {
+        Ok((crate::http::locate::lon_lat(q)?, None))
+    }
 }
 
 /// The `crs` echo member of an answer whose input is not a single point

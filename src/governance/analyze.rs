@@ -920,11 +920,11 @@ impl Ctx<'_> {
                         })
                         .collect();
                     if !metros.is_empty() {
-                        let prov = self
-                            .units(LayerKind::MetroArea)
-                            .iter()
-                            .map(|u| places::provenance(self.atlas, LayerKind::MetroArea, u))
-                            .find(|p| p != "official");
+                        let prov = places::first_unofficial(
+                            self.atlas,
+                            LayerKind::MetroArea,
+                            self.units(LayerKind::MetroArea),
+                        );
                         out.push(item(json!({ "metro_areas": metros }), prov));
                     }
                 }
@@ -952,11 +952,11 @@ impl Ctx<'_> {
                         })
                         .collect();
                     if !corridors.is_empty() {
-                        let prov = self
-                            .units(LayerKind::Corridor)
-                            .iter()
-                            .map(|u| places::provenance(self.atlas, LayerKind::Corridor, u))
-                            .find(|p| p != "official");
+                        let prov = places::first_unofficial(
+                            self.atlas,
+                            LayerKind::Corridor,
+                            self.units(LayerKind::Corridor),
+                        );
                         out.push(item(json!({ "corridors": corridors }), prov));
                     }
                 }

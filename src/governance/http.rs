@@ -104,25 +104,14 @@ async fn profile(
 ) -> Result<Response, Problem> {
     // With `crs=` the point is `x`/`y` (or `lon`/`lat`) in that CRS and the
     // answer echoes it, exactly as /v1/locate does.
-    let crs = if q.contains_key("crs") {
-        Some(crate::crs::http::crs_param(&q)?)
-    } else {
-        None
-    };
-    let ((lon, lat), input) = match crs {
-        Some(c) => crate::crs::http::point_in_crs(&q, c)?,
-        None => {
-            let p = crate::http::locate::lon_lat(&q)?;
-            (p, p)
-        }
-    };
+    let ((lon, lat), given) = crate::crs::http::request_point(&q)?;
     let date = date_param(&q)?;
     let (g, atlas) = st.engine(&app)?;
     let answer = g.profile(&atlas, lon, lat, date);
-    Ok(match crs {
-        Some(c) => Json(crate::crs::http::InCrs {
+    Ok(match given {
+        Some((crs, input)) => Json(crate::crs::http::InCrs {
             answer,
-            crs: crate::crs::http::echo(c, input),
+            crs: crate::crs::http::echo(crs, input),
         })
         .into_response(),
         None => Json(answer).into_response(),

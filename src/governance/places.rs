@@ -66,6 +66,19 @@ pub fn groups_of(atlas: &Atlas, kind: LayerKind, prefecture: &str) -> Vec<String
         .collect()
 }
 
+/// The first provenance status among `units` that is not `official` (the one a
+/// mechanism built on those units must admit to), or `None` when all are official.
+pub fn first_unofficial<'a>(
+    atlas: &Atlas,
+    kind: LayerKind,
+    units: impl IntoIterator<Item = &'a Unit>,
+) -> Option<String> {
+    units
+        .into_iter()
+        .map(|u| provenance(atlas, kind, u))
+        .find(|p| p != "official")
+}
+
 /// Provenance status of a unit: its own `provenance` property when that is
 /// not `official`, else its layer's status (`official`, `secondary`, `reconstructed`).
 pub fn provenance(atlas: &Atlas, kind: LayerKind, u: &Unit) -> String {

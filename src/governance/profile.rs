@@ -218,12 +218,7 @@ fn mechanisms(
         applies_to,
         provenance,
     };
-    let prov_of = |kind: LayerKind, units: Vec<&Unit>| {
-        units
-            .iter()
-            .map(|u| places::provenance(atlas, kind, u))
-            .find(|p| p != "official")
-    };
+    let prov_of = |kind: LayerKind, units: Vec<&Unit>| places::first_unofficial(atlas, kind, units);
     let mut out = Vec::new();
     for m in &rules.mechanisms {
         match m.scope {

@@ -41,13 +41,14 @@ pub async fn locate(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
-    if q.contains_key("crs") {
-        let crs = crate::crs::http::crs_param(&q)?;
-        let ((lon, lat), input) = crate::crs::http::point_in_crs(&q, crs)?;
-        let location = state.atlas().locate(lon, lat);
-        let crs = crate::crs::http::echo(crs, input);
-        return Ok(Json(crate::crs::http::LocatedInCrs { location, crs }).into_response());
-    }
-    let (lon, lat) = lon_lat(&q)?;
-    Ok(Json(state.atlas().locate(lon, lat)).into_response())
+    let ((lon, lat), given) = crate::crs::http::request_point(&q)?;
+    let answer = state.atlas().locate(lon, lat);
+    Ok(match given {
+        Some((crs, input)) => Json(crate::crs::http::InCrs {
+            answer,
+            crs: crate::crs::http::echo(crs, input),
+        })
+        .into_response(),
+        None => Json(answer).into_response(),
+    })
 }

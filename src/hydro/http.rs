@@ -10,11 +10,11 @@ use super::banks::{BANK_MIN_RUN_KM, BANK_OFFSET_KM, BANK_STEP_KM};
 use super::graph::{for_atlas, RiverGraph, EMBEDDED_LAKES};
 use super::navigate::{Mode, NavError};
 use crate::crs::http::{
-    add_xy, echo, echo_id, geojson_crs_member, optional_crs, output_problem, pair_in, point_in_crs,
-    reproject_geojson,
+    add_xy, echo, echo_id, geojson_crs_member, optional_crs, output_problem, pair_in,
+    reproject_geojson, request_point,
 };
 use crate::crs::Crs;
-use crate::http::locate::{lon_lat, number_param};
+use crate::http::locate::number_param;
 use crate::http::problem::Problem;
 use crate::http::AppState;
 use axum::extract::{Path, Query, State};
@@ -142,14 +142,7 @@ async fn navigate(
         ))
         .with("parameter", "mode")
     })?;
-    let crs = optional_crs(&q)?;
-    let ((lon, lat), input) = match &crs {
-        Some(c) => point_in_crs(&q, c.id())?,
-        None => {
-            let p = lon_lat(&q)?;
-            (p, p)
-        }
-    };
+    let ((lon, lat), given) = request_point(&q)?;
     let distance = if q.contains_key("distance_km") {
         Some(number_param(&q, "distance_km")?)
     } else {
@@ -161,9 +154,11 @@ async fn navigate(
         .map_err(nav_problem)?;
     let mut v = serde_json::to_value(&ans).map_err(|e| Problem::unavailable(e.to_string()))?;
     v["data_version"] = json!(state.atlas().version());
-    if let Some(c) = &crs {
-        add_xy(&mut v, c).map_err(output_problem)?;
-        v["crs"] = echo(c.id(), input);
+    if let Some((id, input)) = given {
+        let c = Crs::new(id)
+            .map_err(|e| Problem::bad_request(e.to_string()).with("parameter", "crs"))?;
+        add_xy(&mut v, &c).map_err(output_problem)?;
+        v["crs"] = echo(id, input);
     }
     Ok(Json(v))
 }

@@ -48,12 +48,17 @@ fn polygon_layer(layer: &Layer) -> MapLayer {
     }
 }
 
-/// The provenance of the embedded river network (`data/rivers/network.json`).
-fn network_provenance() -> Value {
-    serde_json::from_str::<Value>(EMBEDDED_NETWORK)
+/// The top-level `provenance` member of a JSON file; the rest of the file is
+/// skipped, not built.
+#[derive(serde::Deserialize)]
+struct ProvenanceOnly {
+    provenance: Option<Value>,
+}
+
+fn provenance_of(json: &str) -> Option<Value> {
+    serde_json::from_str::<ProvenanceOnly>(json)
         .ok()
-        .and_then(|v| v.get("provenance").cloned())
-        .unwrap_or(Value::Null)
+        .and_then(|p| p.provenance)
 }
 
 /// Rivers (河流, reaches) or lakes (湖泊) from the embedded `data/rivers/`
@@ -63,10 +68,10 @@ fn network_provenance() -> Value {
 /// at start-up, so a parse failure here cannot come from user input; it would
 /// be logged and served as an empty layer with the reason in its provenance.
 fn water_layer(id: &str, kind: GeometryKind, geojson: &str) -> MapLayer {
-    let file_prov = serde_json::from_str::<Value>(geojson)
-        .ok()
-        .and_then(|v| v.get("provenance").cloned());
-    let provenance = file_prov.unwrap_or_else(network_provenance);
+    // Lakes carry their own provenance; river reaches that of the network.
+    let provenance = provenance_of(geojson)
+        .or_else(|| provenance_of(EMBEDDED_NETWORK))
+        .unwrap_or(Value::Null);
     let status = provenance.get("status").cloned().unwrap_or(Value::Null);
     let source = provenance.get("source").cloned().unwrap_or(Value::Null);
     match MapLayer::from_geojson(id, kind, geojson.as_bytes(), provenance.clone(), true) {
