@@ -1,19 +1,12 @@
 //! Invalid datasets are refused with a clear report, never half-loaded.
+mod common;
+
 use liuyu::{Atlas, AtlasError};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn copy_data(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("liuyu-validation-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("layers")).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    std::fs::copy(src.join("manifest.json"), dir.join("manifest.json")).unwrap();
-    for e in std::fs::read_dir(src.join("layers")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join("layers").join(e.file_name())).unwrap();
-    }
-    dir
+    common::dataset_copy(&format!("validation-{tag}"))
 }
 
 fn edit_layer(dir: &Path, layer: &str, f: impl FnOnce(&mut Vec<Value>)) {

@@ -83,6 +83,20 @@ async fn locate_in_each_crs_matches_wgs84_and_echoes() {
     assert_eq!(v["county"]["adcode"], "420103");
 }
 
+/// GETs `uri`, asserts a 400 problem+json, and returns the problem.
+async fn bad_request_problem(uri: &str) -> Value {
+    let (s, h, b) = get(uri).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
+    assert!(
+        h.iter()
+            .any(|(k, v)| k == "content-type" && v == "application/problem+json"),
+        "{uri}"
+    );
+    let v: Value = serde_json::from_slice(&b).expect("problem json");
+    assert_eq!(v["status"], 400, "{uri}");
+    v
+}
+
 #[tokio::test]
 async fn crs_errors_are_problems() {
     for uri in [
@@ -92,15 +106,7 @@ async fn crs_errors_are_problems() {
         "/v1/locate?crs=EPSG:3857&x=1e12&y=0",
         "/v1/export/counties.fgb?crs=EPSG:1",
     ] {
-        let (s, h, b) = get(uri).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
-        assert!(
-            h.iter()
-                .any(|(k, v)| k == "content-type" && v == "application/problem+json"),
-            "{uri}"
-        );
-        let v: Value = serde_json::from_slice(&b).expect("problem json");
-        assert_eq!(v["status"], 400);
+        bad_request_problem(uri).await;
     }
     // A valid projected point far outside Hubei is an ordinary answer.
     let (s, _, b) = get("/v1/locate?crs=EPSG:4547&x=1&y=2").await;
@@ -463,15 +469,7 @@ async fn bad_crs_is_a_400_problem_naming_crs() {
         "/v1/rivers/hanjiang/banks?crs=foo",
         "/v1/lakes?crs=foo",
     ] {
-        let (s, h, b) = get(uri).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
-        assert!(
-            h.iter()
-                .any(|(k, v)| k == "content-type" && v == "application/problem+json"),
-            "{uri}"
-        );
-        let v: Value = serde_json::from_slice(&b).expect("problem json");
-        assert_eq!(v["status"], 400, "{uri}");
+        let v = bad_request_problem(uri).await;
         if !uri.contains("1e12") {
             assert_eq!(v["parameter"], "crs", "{uri}");
         }

@@ -2,6 +2,8 @@
 //! seeded sample of points in Hubei is converted WGS 84 → CRS (as a user of
 //! that CRS would hold it) → back through `to_wgs84` → all-layer lookup.
 
+mod common;
+
 use liuyu::crs::{Crs, CrsId};
 use liuyu::Atlas;
 use rand::{Rng, SeedableRng};
@@ -10,17 +12,7 @@ use rand_chacha::ChaCha8Rng;
 #[test]
 fn every_crs_gives_the_same_county() {
     let atlas = Atlas::embedded().expect("atlas");
-    let mut ids = vec![
-        CrsId::Crs84,
-        CrsId::Epsg4326,
-        CrsId::Cgcs2000,
-        CrsId::WebMercator,
-        CrsId::Gcj02,
-        CrsId::Bd09,
-    ];
-    for code in (4524..=4527).chain(4545..=4548) {
-        ids.push(CrsId::from_epsg(code).expect("GK zone"));
-    }
+    let ids = common::hubei_crs_ids();
     let crss: Vec<Crs> = ids.into_iter().map(|i| Crs::new(i).expect("crs")).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(20261130);
     let mut inside = 0;

@@ -7,6 +7,8 @@
 //!   `cs2cs` (`tools/crs/proj_reference.sh`);
 //! - the pair published in wandergis/coordtransform's test (Beijing).
 
+mod common;
+
 use liuyu::crs::{parse_crs_param, Crs, CrsId, GkZone};
 
 const GCJ_FIXTURE: &str = include_str!("data/crs_gcj02_wuhan.json");
@@ -95,17 +97,7 @@ fn projected_crs_match_proj_cs2cs_to_a_millimetre() {
 
 #[test]
 fn every_crs_round_trips_on_a_hubei_grid() {
-    let mut ids = vec![
-        CrsId::Crs84,
-        CrsId::Epsg4326,
-        CrsId::Cgcs2000,
-        CrsId::WebMercator,
-        CrsId::Gcj02,
-        CrsId::Bd09,
-    ];
-    for code in (4524..=4527).chain(4545..=4548) {
-        ids.push(CrsId::from_epsg(code).expect("GK zone"));
-    }
+    let ids = common::hubei_crs_ids();
     for id in ids {
         let crs = Crs::new(id).expect("build");
         for i in 0..=20 {

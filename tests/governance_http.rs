@@ -33,14 +33,16 @@ async fn get(uri: &str) -> (StatusCode, String, Value) {
     send(Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
+/// A JSON POST request.
+fn json_post(uri: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.into())
+        .unwrap()
+}
+
 async fn post(uri: &str, body: impl Into<Body>) -> (StatusCode, String, Value) {
-    send(
-        Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body.into())
-            .unwrap(),
-    )
-    .await
+    send(json_post(uri, body)).await
 }
 
 fn assert_problem(r: &(StatusCode, String, Value), status: u16) {
@@ -490,18 +492,10 @@ async fn governance_rules_summary() {
     assert!(v["water"].as_str().unwrap().contains("river network"));
 }
 
-/// Copies the embedded dataset's files into a fresh directory.
+/// A copy of the embedded dataset with an empty `governance/` directory.
 fn dataset_copy(name: &str) -> std::path::PathBuf {
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    let dst = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dst);
-    std::fs::create_dir_all(dst.join("layers")).unwrap();
+    let dst = common::dataset_copy(name);
     std::fs::create_dir_all(dst.join("governance")).unwrap();
-    std::fs::copy(src.join("manifest.json"), dst.join("manifest.json")).unwrap();
-    for e in std::fs::read_dir(src.join("layers")).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, dst.join("layers").join(p.file_name().unwrap())).unwrap();
-    }
     dst
 }
 
@@ -529,12 +523,10 @@ cooperating = ["housing_construction"]
     let atlas = Atlas::load_dir(&dir).expect("copied dataset loads");
     let state = AppState::new(atlas, DataSource::Dir(dir.clone()));
     let app = router(state.clone());
-    let req = Request::post("/v1/issues/analyze")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"matter":"odour","places":["420802"]}).to_string(),
-        ))
-        .unwrap();
+    let req = json_post(
+        "/v1/issues/analyze",
+        json!({"matter":"odour","places":["420802"]}).to_string(),
+    );
     let r = common::send(app.clone(), req).await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
@@ -542,12 +534,10 @@ cooperating = ["housing_construction"]
     assert_eq!(v["lead_department"]["provenance"], "official");
     assert_eq!(v["lead_department"]["name_zh"], "东宝区生态环境部门");
     // The embedded catalog is gone: `water` is now unknown.
-    let req = Request::post("/v1/issues/analyze")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"matter":"water","places":["420802"]}).to_string(),
-        ))
-        .unwrap();
+    let req = json_post(
+        "/v1/issues/analyze",
+        json!({"matter":"water","places":["420802"]}).to_string(),
+    );
     let v = common::send(app.clone(), req).await.json();
     assert_eq!(v["matter"]["known"], false);
 
@@ -563,12 +553,10 @@ cooperating = ["housing_construction"]
     )
     .unwrap();
     state.reload().expect("reload");
-    let req = Request::post("/v1/issues/analyze")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"matter":"water","places":["420802"]}).to_string(),
-        ))
-        .unwrap();
+    let req = json_post(
+        "/v1/issues/analyze",
+        json!({"matter":"water","places":["420802"]}).to_string(),
+    );
     let v = common::send(app.clone(), req).await.json();
     assert_eq!(v["matter"]["known"], true);
     assert_eq!(v["lead_department"]["provenance"], "template");
@@ -618,22 +606,15 @@ async fn goldens_with_headers() {
     .await;
     golden(
         "governance_analyze_water_ezhou_huanggang.txt",
-        Request::post("/v1/issues/analyze")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(
-                r#"{"matter":"water","places":["420700","421100"]}"#,
-            ))
-            .unwrap(),
+        json_post(
+            "/v1/issues/analyze",
+            r#"{"matter":"water","places":["420700","421100"]}"#,
+        ),
     )
     .await;
     golden(
         "governance_analyze_open_ring.txt",
-        Request::post("/v1/issues/analyze")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(
-                r#"{"matter":"water","footprint":{"type":"Polygon","coordinates":[[[114,30],[114.1,30],[114.1,30.1],[114,30.2]]]}}"#,
-            ))
-            .unwrap(),
+        json_post("/v1/issues/analyze", r#"{"matter":"water","footprint":{"type":"Polygon","coordinates":[[[114,30],[114.1,30],[114.1,30.1],[114,30.2]]]}}"#),
     )
     .await;
 }

@@ -7,7 +7,6 @@ use axum::http::{Request, StatusCode};
 use liuyu::http::{router, AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::Value;
-use std::path::Path;
 
 fn state() -> AppState {
     AppState::new(Atlas::embedded().unwrap(), DataSource::Embedded)
@@ -137,15 +136,7 @@ async fn health_and_ready() {
 
 #[tokio::test]
 async fn failed_reload_keeps_the_old_data_serving() {
-    let dir = std::env::temp_dir().join(format!("liuyu-reload-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("layers")).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    std::fs::copy(src.join("manifest.json"), dir.join("manifest.json")).unwrap();
-    for e in std::fs::read_dir(src.join("layers")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join("layers").join(e.file_name())).unwrap();
-    }
+    let dir = common::dataset_copy("http-reload");
     let source = DataSource::Dir(dir.clone());
     let st = AppState::new(source.load().unwrap(), source);
     let v0 = st.atlas().version().to_string();

@@ -415,15 +415,7 @@ async fn cors_allow_list() {
 
 #[tokio::test]
 async fn reload_changes_tile_etags() {
-    let dir = std::env::temp_dir().join(format!("liuyu-maps-reload-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("layers")).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    std::fs::copy(src.join("manifest.json"), dir.join("manifest.json")).unwrap();
-    for e in std::fs::read_dir(src.join("layers")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.join("layers").join(e.file_name())).unwrap();
-    }
+    let dir = common::dataset_copy("maps-reload");
     let source = DataSource::Dir(dir.clone());
     let st = AppState::new(source.load().unwrap(), source);
     let app = router(st.clone());

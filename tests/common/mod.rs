@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use liuyu::crs::CrsId;
 use liuyu::http::{AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::Value;
@@ -123,4 +124,39 @@ pub fn golden(name: &str, status: StatusCode, headers: &[(String, String)], body
         text, want,
         "golden {name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended"
     );
+}
+
+/// Every CRS the default build supports for Hubei (坐标系): the geographic ones,
+/// Web Mercator, GCJ-02, BD-09 and the CGCS2000 3-degree Gauss-Kruger zones
+/// covering the province, with (4524-4527) and without (4545-4548) zone prefix.
+pub fn hubei_crs_ids() -> Vec<CrsId> {
+    let mut ids = vec![
+        CrsId::Crs84,
+        CrsId::Epsg4326,
+        CrsId::Cgcs2000,
+        CrsId::WebMercator,
+        CrsId::Gcj02,
+        CrsId::Bd09,
+    ];
+    for code in (4524..=4527).chain(4545..=4548) {
+        ids.push(CrsId::from_epsg(code).expect("GK zone"));
+    }
+    ids
+}
+
+/// A fresh copy of the embedded dataset (`data/manifest.json` and
+/// `data/layers/`) in a scratch directory named after `tag`, for tests that
+/// edit, break or reload a dataset directory.
+pub fn dataset_copy(tag: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let dst = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dataset-{tag}"));
+    let _ = std::fs::remove_dir_all(&dst);
+    std::fs::create_dir_all(dst.join("layers")).expect("scratch dir");
+    std::fs::copy(src.join("manifest.json"), dst.join("manifest.json")).expect("manifest");
+    for e in std::fs::read_dir(src.join("layers")).expect("data/layers") {
+        let p = e.expect("entry").path();
+        let name = p.file_name().expect("file name").to_owned();
+        std::fs::copy(&p, dst.join("layers").join(name)).expect("copy layer");
+    }
+    dst
 }
