@@ -18,6 +18,7 @@ fn main() {
     let fp = liuyu::governance::footprint::parse(&v, "f", 200_000).unwrap();
     println!("parse+validate {:?}", t.elapsed());
     let t = Instant::now();
-    let _ = liuyu::governance::jurisdiction::of_footprint(&atlas, &fp).unwrap();
+    let _ = liuyu::governance::jurisdiction::of_footprint(&atlas, &fp, &liuyu::Budget::unlimited())
+        .unwrap();
     println!("overlay {:?}", t.elapsed());
 }

@@ -8,6 +8,7 @@
 
 pub mod atlas;
 pub mod attribute;
+pub mod budget;
 pub mod cli;
 pub mod crs;
 pub mod formats;
@@ -22,5 +23,6 @@ pub mod tiles;
 pub mod web;
 
 pub use atlas::{Atlas, AtlasError, Layer, LayerKind, Memberships, Provenance, Unit};
+pub use budget::{Budget, Exhausted};
 pub use index::{Hit, Locator, Position, BOUNDARY_EPSILON};
 pub use locate::Location;

@@ -541,7 +541,10 @@ async fn crs_answers_golden() {
     golden("crs_navigate_dm_4547.txt", s, &h, &b);
     let gcj = Crs::parse("gcj02").expect("gcj02");
     let (gx, gy) = gcj.from_wgs84(114.2538, 30.6060).expect("gcj");
-    let (s, h, b) = get(&format!("/v1/profile?lon={gx:.7}&lat={gy:.7}&crs=gcj02")).await;
+    let (s, h, b) = get(&format!(
+        "/v1/profile?lon={gx:.7}&lat={gy:.7}&crs=gcj02&date=2027-01-10"
+    ))
+    .await;
     assert_eq!(s, StatusCode::OK);
     golden("crs_profile_gcj02.txt", s, &h, &b);
 }

@@ -26,7 +26,14 @@ fn rules() -> &'static Rules {
 
 fn run(req: Value) -> Result<Analysis, AnalyzeError> {
     let req: AnalyzeRequest = serde_json::from_value(req).expect("request shape");
-    analyze(rules(), atlas(), &NoRiverGraph, &req, DEFAULT_MAX_VERTICES)
+    analyze(
+        rules(),
+        atlas(),
+        &NoRiverGraph,
+        &req,
+        DEFAULT_MAX_VERTICES,
+        &liuyu::Budget::unlimited(),
+    )
 }
 
 /// A point strictly inside a county, checked with the locator.

@@ -175,3 +175,15 @@ async fn failed_reload_keeps_the_old_data_serving() {
     assert_eq!(v["zone"]["name"], "汉江下游");
     assert_eq!(v["data_version"], v1);
 }
+
+/// The golden helper refuses an answer holding today's date (a clock-dependent
+/// answer would break tomorrow), and accepts a fixed past date.
+#[test]
+fn golden_helper_refuses_todays_date() {
+    let today = common::dates_around_today()[1].clone();
+    let refused = std::panic::catch_unwind(|| {
+        common::refuse_clock_dependence("probe", &format!("{{\"as_of\": \"{today}\"}}"))
+    });
+    assert!(refused.is_err(), "an answer with {today} must be refused");
+    common::refuse_clock_dependence("probe", "{\"as_of\": \"2001-02-03\"}");
+}

@@ -305,6 +305,7 @@ pub fn analyze(
     water: &dyn UpstreamDownstream,
     req: &AnalyzeRequest,
     max_vertices: usize,
+    budget: &crate::budget::Budget,
 ) -> Result<Analysis, AnalyzeError> {
     let matter_id = req.matter.trim();
     if matter_id.is_empty() || matter_id.chars().count() > 64 {
@@ -317,7 +318,7 @@ pub fn analyze(
         (Some(f), None) => {
             let engine = crate::crs::Crs::new(crs_id).map_err(bad_crs)?;
             let fp = footprint::parse_in(f, "footprint", max_vertices, &engine)?;
-            (jurisdiction::of_footprint(atlas, &fp)?, Some(fp))
+            (jurisdiction::of_footprint(atlas, &fp, budget)?, Some(fp))
         }
         (None, Some(p)) => {
             if p.len() > 500 {

@@ -156,6 +156,15 @@ fn analyze_problem(e: AnalyzeError) -> Problem {
         AnalyzeError::Jurisdiction(JurisdictionError::Degenerate(_)) => {
             Problem::new(StatusCode::BAD_REQUEST, "invalid-footprint", detail)
         }
+        AnalyzeError::Jurisdiction(JurisdictionError::Exhausted(why)) => {
+            Problem::unavailable(detail).with(
+                "reason",
+                match why {
+                    crate::budget::Exhausted::Deadline => "deadline",
+                    crate::budget::Exhausted::Cancelled => "cancelled",
+                },
+            )
+        }
         AnalyzeError::Jurisdiction(_) | AnalyzeError::BadRequest(_) => Problem::bad_request(detail),
         AnalyzeError::BadCrs(_) => Problem::bad_request(detail).with("parameter", "crs"),
         AnalyzeError::OutsideHubei => {
@@ -180,7 +189,11 @@ async fn analyze(
         req = req.with_query_crs(c).map_err(analyze_problem)?;
     }
     let (g, atlas) = st.engine(&app)?;
-    let answer = tokio::task::spawn_blocking(move || g.analyze(&atlas, &req))
+    // The work stops when its deadline passes or when this future is dropped
+    // (the client went away): the guard cancels the budget on drop.
+    let budget = crate::budget::Budget::with_timeout(ANALYZE_DEADLINE);
+    let guard = budget.cancel_on_drop();
+    let answer = tokio::task::spawn_blocking(move || g.analyze_within(&atlas, &req, &budget))
         .await
         .map_err(|_| {
             Problem::new(
@@ -189,10 +202,14 @@ async fn analyze(
                 "the analysis task failed",
             )
         })?;
+    guard.disarm();
     answer
         .map(|a| Json(a).into_response())
         .map_err(analyze_problem)
 }
+
+/// How long one analysis may compute before it is stopped (503).
+const ANALYZE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn summary(
     State(app): State<AppState>,

@@ -8,6 +8,7 @@ use geo::{BooleanOps, Geodesic, Intersects, Length, LineString, MultiPolygon};
 use serde::Serialize;
 
 use crate::atlas::{Atlas, LayerKind};
+use crate::budget::{Budget, Exhausted};
 
 use super::footprint::{Footprint, Measure};
 use super::places::PROVINCE_ADCODE;
@@ -57,21 +58,28 @@ pub enum JurisdictionError {
     /// The geometry engine failed on this input.
     #[error("the geometry engine could not overlay this footprint")]
     Overlay,
+    /// The work ran out of time or was cancelled.
+    #[error(transparent)]
+    Exhausted(#[from] Exhausted),
 }
 
 fn empty() -> [Vec<(usize, f64)>; 8] {
     Default::default()
 }
 
-/// The touches of a geometric footprint.
-pub fn of_footprint(atlas: &Atlas, fp: &Footprint) -> Result<Touches, JurisdictionError> {
+/// The touches of a geometric footprint, stopping early when `budget` runs out.
+pub fn of_footprint(
+    atlas: &Atlas,
+    fp: &Footprint,
+    budget: &Budget,
+) -> Result<Touches, JurisdictionError> {
     // geo's overlay is robust on valid input; a panic would still be a bug,
     // so it is contained here and reported as an error, never a crash.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| overlay(atlas, fp)))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| overlay(atlas, fp, budget)))
         .map_err(|_| JurisdictionError::Overlay)?
 }
 
-fn overlay(atlas: &Atlas, fp: &Footprint) -> Result<Touches, JurisdictionError> {
+fn overlay(atlas: &Atlas, fp: &Footprint, budget: &Budget) -> Result<Touches, JurisdictionError> {
     let measure = fp.measure();
     let bbox = fp.bbox();
     let mut by_layer = empty();
@@ -86,6 +94,7 @@ fn overlay(atlas: &Atlas, fp: &Footprint) -> Result<Touches, JurisdictionError> 
                     if !bbox_hits(u.bbox(), bbox) {
                         continue;
                     }
+                    budget.check()?;
                     let a = area_m2(&u.geometry.intersection(&fp.polygons));
                     if a >= MIN_AREA_M2 {
                         by_layer[kind.index()].push((i, a));
@@ -106,6 +115,7 @@ fn overlay(atlas: &Atlas, fp: &Footprint) -> Result<Touches, JurisdictionError> 
                     if !bbox_hits(u.bbox(), bbox) {
                         continue;
                     }
+                    budget.check()?;
                     let l = Geodesic.length(&u.geometry.clip(&fp.lines, false));
                     if l >= MIN_LENGTH_M {
                         by_layer[kind.index()].push((i, l));
@@ -119,7 +129,10 @@ fn overlay(atlas: &Atlas, fp: &Footprint) -> Result<Touches, JurisdictionError> 
         Measure::Count => {
             let mut counts: BTreeMap<(usize, usize), f64> = BTreeMap::new();
             let mut out = 0.0;
-            for p in &fp.points {
+            for (n, p) in fp.points.iter().enumerate() {
+                if n % 1024 == 0 {
+                    budget.check()?;
+                }
                 let hits = atlas.locator().locate(p.x(), p.y());
                 if !hits.iter().any(|h| h.layer == LayerKind::Province) {
                     out += 1.0;

@@ -91,11 +91,22 @@ impl Governance {
         self.water.as_ref()
     }
 
-    /// Cross-boundary issue analysis.
+    /// Cross-boundary issue analysis, without a deadline.
     pub fn analyze(
         &self,
         atlas: &Atlas,
         req: &analyze::AnalyzeRequest,
+    ) -> Result<analyze::Analysis, analyze::AnalyzeError> {
+        self.analyze_within(atlas, req, &crate::budget::Budget::unlimited())
+    }
+
+    /// Cross-boundary issue analysis that stops when `budget` runs out
+    /// (deadline passed or client gone).
+    pub fn analyze_within(
+        &self,
+        atlas: &Atlas,
+        req: &analyze::AnalyzeRequest,
+        budget: &crate::budget::Budget,
     ) -> Result<analyze::Analysis, analyze::AnalyzeError> {
         analyze::analyze(
             &self.rules,
@@ -103,6 +114,7 @@ impl Governance {
             self.water.as_ref(),
             req,
             footprint::DEFAULT_MAX_VERTICES,
+            budget,
         )
     }
 

@@ -112,6 +112,7 @@ pub fn golden(name: &str, status: StatusCode, headers: &[(String, String)], body
     text.push('\n');
     text.push_str(body);
     text.push('\n');
+    refuse_clock_dependence(name, &text);
     let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);
@@ -124,6 +125,33 @@ pub fn golden(name: &str, status: StatusCode, headers: &[(String, String)], body
         text, want,
         "golden {name} differs; rerun with UPDATE_GOLDEN=1 if the change is intended"
     );
+}
+
+/// The calendar dates "today" can mean to the service or the test machine:
+/// yesterday, today and tomorrow in UTC, which covers today in China (UTC+8)
+/// and on any machine's local clock.
+pub fn dates_around_today() -> Vec<String> {
+    let today = jiff::tz::offset(0)
+        .to_datetime(jiff::Timestamp::now())
+        .date();
+    [-1i64, 0, 1]
+        .into_iter()
+        .filter_map(|d| today.checked_add(jiff::Span::new().days(d)).ok())
+        .map(|d| d.to_string())
+        .collect()
+}
+
+/// Refuses a golden answer that holds the current date: such an answer
+/// depends on the clock (an omitted `date=`), so it would break on another
+/// day for a user who changed nothing. Pass the date in the request instead.
+pub fn refuse_clock_dependence(name: &str, text: &str) {
+    for d in dates_around_today() {
+        assert!(
+            !text.contains(&d),
+            "golden {name}: the answer contains {d}, a date around today; it depends on the \
+             clock. Pass the date explicitly in the request (e.g. `date=2027-01-10`)."
+        );
+    }
 }
 
 /// Every CRS the default build supports for Hubei (坐标系): the geographic ones,
