@@ -11,11 +11,12 @@ use crate::atlas::{Atlas, LayerKind, Unit};
 use crate::locate::Location;
 
 use super::actors::{self, BodyItem, ClauseRef, RoleItem};
-use super::analyze::MechanismItem;
+use super::analysis::MechanismItem;
 use super::body::Level;
 use super::mechanism::{Mechanism, Scope};
 use super::obligations::{self, Obligation, PlaceName};
 use super::places::{self, place};
+use super::water::{PlaceRef, UpstreamDownstream};
 use super::Rules;
 
 /// The bodies of one level at the location.
@@ -64,25 +65,113 @@ pub struct GovernanceProfile {
     pub notes: Vec<String>,
 }
 
+/// Where the point drains locally, checked against its county's zone (十三).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DrainageCheck {
+    /// The river the point drains to locally: the nearest line within the snap
+    /// tolerance (or the first named river downstream of an unnamed one).
+    pub river: PlaceRef,
+    /// Distance from the point to that line, km.
+    pub distance_km: f64,
+    /// The first-level basin (一级流域) that river belongs to.
+    pub basin: PlaceRef,
+    /// The county's second-level zone (reconstructed) and its basin.
+    pub zone: Option<Value>,
+    /// Whether the zone's first-level basin is the one the point drains to.
+    pub agrees_with_zone: Option<bool>,
+    /// Why they may disagree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Clauses.
+    pub basis: Vec<String>,
+    /// Provenance of the river data and of the zones.
+    pub provenance: String,
+}
+
 /// A governance profile: the location answer plus its governance.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Profile {
     /// Everything `locate` returns.
     #[serde(flatten)]
     pub location: Location,
+    /// Local drainage and whether it agrees with the zone; `null` outside
+    /// Hubei or when no river line is within the snap tolerance.
+    pub drainage: Option<DrainageCheck>,
     /// Governance; `null` outside Hubei.
     pub governance: Option<GovernanceProfile>,
 }
 
 /// The governance profile of a point (lon/lat already range-checked), with
-/// reporting deadlines as of `date`.
-pub fn profile(rules: &Rules, atlas: &Atlas, lon: f64, lat: f64, date: Date) -> Profile {
+/// reporting deadlines as of `date` and local drainage from `river`.
+pub fn profile(
+    rules: &Rules,
+    atlas: &Atlas,
+    river: &dyn UpstreamDownstream,
+    lon: f64,
+    lat: f64,
+    date: Date,
+) -> Profile {
     let location = atlas.locate(lon, lat);
-    let governance = build(rules, atlas, &location, date);
+    let mut governance = build(rules, atlas, &location, date);
+    let drainage = governance
+        .as_ref()
+        .and_then(|_| drainage(atlas, river, &location, lon, lat));
+    if let (Some(g), None) = (governance.as_mut(), &drainage) {
+        g.notes.push(format!(
+            "drainage: not checked: no river line within the snap tolerance of the point (river engine: {})",
+            river.describe()
+        ));
+    }
     Profile {
         location,
+        drainage,
         governance,
     }
+}
+
+/// 十三: the river the point drains to, its first-level basin, and whether
+/// that agrees with the basin of the county's (whole-county) zone.
+fn drainage(
+    atlas: &Atlas,
+    river: &dyn UpstreamDownstream,
+    loc: &Location,
+    lon: f64,
+    lat: f64,
+) -> Option<DrainageCheck> {
+    let d = river.drainage(atlas, lon, lat)?;
+    let zone_basin = loc
+        .zone
+        .as_ref()
+        .and_then(|z| z.extra.get("basin"))
+        .and_then(Value::as_str);
+    let agrees = zone_basin.map(|b| b == d.basin.id);
+    let straddles = loc
+        .county
+        .as_ref()
+        .and_then(|c| atlas.layer(LayerKind::County).get(&c.adcode))
+        .and_then(|c| c.properties.get("straddles_divide"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let note = (agrees == Some(false)).then(|| {
+        format!(
+            "the point drains to the {} ({}), but its county's zone {} lies in {}: zones are whole-county assignments (reconstructed){}",
+            d.river.name,
+            d.basin.name,
+            loc.zone.as_ref().map(|z| format!("{} {}", z.id, z.name)).unwrap_or_default(),
+            zone_basin.unwrap_or("another basin"),
+            if straddles { ", and this county straddles a drainage divide" } else { "" }
+        )
+    });
+    Some(DrainageCheck {
+        river: d.river,
+        distance_km: d.distance_km,
+        basin: d.basin,
+        zone: loc.zone.as_ref().map(|z| json!({"id": z.id, "name": z.name, "basin": zone_basin})),
+        agrees_with_zone: agrees,
+        note,
+        basis: vec!["十三".into()],
+        provenance: "river lines reconstructed (WDBII, gazetteer orientation); zones reconstructed".into(),
+    })
 }
 
 fn build(rules: &Rules, atlas: &Atlas, loc: &Location, date: Date) -> Option<GovernanceProfile> {

@@ -2,7 +2,7 @@
 //! `UM` upstream main, `UT` upstream with tributaries, `DM` downstream main,
 //! `DD` downstream with diversions (distributaries). Every answer lists reaches
 //! with along-river km and their county, prefecture, zone and basin.
-use super::graph::{Jurisdiction, RiverGraph};
+use super::graph::{Jurisdiction, Province, RiverGraph};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -103,6 +103,9 @@ pub struct Reach {
     pub km_to: f64,
     /// Jurisdiction (null outside Hubei).
     pub jurisdiction: Option<Arc<Jurisdiction>>,
+    /// Outside Hubei: the neighbouring province the reach lies in (相邻省份).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub province: Option<Arc<Province>>,
     /// Index of the jurisdiction in the graph (internal).
     #[serde(skip)]
     pub jidx: Option<usize>,
@@ -171,6 +174,8 @@ pub struct Exit {
     /// True when no reach inside Hubei follows on this route (the final exit);
     /// false where a border river only wanders out and back in.
     pub final_exit: bool,
+    /// The neighbouring province the path enters there (null beyond the six).
+    pub into: Option<Arc<Province>>,
 }
 
 /// The full navigation answer.
@@ -196,6 +201,10 @@ pub struct Navigation {
     pub events: Vec<Event>,
     /// Points where the path leaves Hubei (DD may leave several times).
     pub leaves_hubei: Vec<Exit>,
+    /// The neighbouring provinces the path runs through outside Hubei (where
+    /// it comes from, upstream; where it goes or wanders, downstream), in
+    /// order of km.
+    pub outside_provinces: Vec<Passed>,
     /// UT: zones draining to the point: those whose zone-level drainage link has its
     /// mouth upstream, and the zone of the point itself (`zones` lists every zone
     /// the traced lines merely cross, e.g. along border rivers).
@@ -318,9 +327,45 @@ impl RiverGraph {
             }
         }
         let (e0, along, snapped) = self.snap(lon, lat, river)?;
+        Ok(self.navigate_snapped(mode, snapped, e0, along, distance_km))
+    }
+
+    /// Navigation from a point already on the network: `along` km from the
+    /// start of edge `edge` (for footprints whose entry and exit points on the
+    /// network are known).
+    pub fn navigate_from(
+        &self,
+        mode: Mode,
+        edge: usize,
+        along: f64,
+        distance_km: Option<f64>,
+    ) -> Navigation {
+        let e = &self.edges[edge];
+        let along = along.clamp(0.0, e.length_km());
+        let q = e.point_at(along);
+        let snapped = Snapped {
+            river: e.river.map(|r| self.rivers[r].id.clone()),
+            river_name: e.river.map(|r| self.rivers[r].name.clone()),
+            edge: e.id.clone(),
+            lon: q.0,
+            lat: q.1,
+            distance_km: 0.0,
+            tolerance_km: SNAP_TOLERANCE_KM,
+        };
+        self.navigate_snapped(mode, snapped, edge, along, distance_km)
+    }
+
+    fn navigate_snapped(
+        &self,
+        mode: Mode,
+        snapped: Snapped,
+        e0: usize,
+        along: f64,
+        distance_km: Option<f64>,
+    ) -> Navigation {
         let cap = distance_km.unwrap_or(f64::INFINITY);
         let legs = self.legs(mode, e0, along, cap);
-        Ok(self.answer(mode, snapped, distance_km, &legs, e0))
+        self.answer(mode, snapped, distance_km, &legs, e0)
     }
 
     /// Traversal legs (deterministic order by route km).
@@ -464,16 +509,17 @@ impl RiverGraph {
         for leg in legs {
             let e = &self.edges[leg.edge];
             // pieces overlapping [a, b], in travel order
-            let mut ps: Vec<(f64, f64, Option<usize>)> = e
+            let mut ps: Vec<(f64, f64, Option<usize>, Option<usize>)> = e
                 .pieces
                 .iter()
-                .filter(|p| p.1 > leg.a && p.0 < leg.b)
-                .map(|p| (p.0.max(leg.a), p.1.min(leg.b), p.2))
+                .zip(e.beyond.iter().chain(std::iter::repeat(&None)))
+                .filter(|(p, _)| p.1 > leg.a && p.0 < leg.b)
+                .map(|(p, n)| (p.0.max(leg.a), p.1.min(leg.b), p.2, *n))
                 .collect();
             if up {
                 ps.reverse();
             }
-            for (pa, pb, j) in ps {
+            for (pa, pb, j, n) in ps {
                 // route km: downstream = base + (x - a); upstream = base + (b - x)
                 let (k0, k1) = if up {
                     (leg.base + (leg.b - pb), leg.base + (leg.b - pa))
@@ -484,9 +530,11 @@ impl RiverGraph {
                     continue;
                 }
                 let k1 = k1.min(capv);
+                let province = n.map(|n| self.provinces[n].clone());
                 if let Some(last) = reaches.last_mut() {
                     if last.edge == e.labels.edge
                         && last.jidx == j
+                        && last.province == province
                         && (last.km_to - k0).abs() < 1e-9
                     {
                         last.km_to = k1;
@@ -500,6 +548,7 @@ impl RiverGraph {
                     km_from: k0,
                     km_to: k1,
                     jurisdiction: j.map(|j| self.jurisdictions[j].clone()),
+                    province,
                     jidx: j,
                 });
             }
@@ -511,6 +560,7 @@ impl RiverGraph {
                 if let Some(last) = merged.last_mut() {
                     if last.river == r.river
                         && last.jidx == r.jidx
+                        && last.province == r.province
                         && (last.km_to - r.km_from).abs() < 1e-6
                     {
                         last.km_to = r.km_to;
@@ -552,6 +602,7 @@ impl RiverGraph {
                 j.basin_name.as_deref().unwrap_or_default(),
             ))
         });
+        let outside_provinces = outside_passed(&reaches);
         // events at nodes reached
         let mut events = Vec::new();
         let mut nodes_seen = BTreeSet::new();
@@ -636,7 +687,10 @@ impl RiverGraph {
             for leg in legs {
                 let e = &self.edges[leg.edge];
                 let mut prev: Option<Option<usize>> = None;
-                for p in e.pieces.iter().filter(|p| p.1 > leg.a && p.0 < leg.b) {
+                for (i, p) in e.pieces.iter().enumerate() {
+                    if !(p.1 > leg.a && p.0 < leg.b) {
+                        continue;
+                    }
                     if let Some(Some(j)) = prev {
                         if p.2.is_none() {
                             let k = leg.base + (p.0.max(leg.a) - leg.a);
@@ -649,6 +703,12 @@ impl RiverGraph {
                                     lon: q.0,
                                     lat: q.1,
                                     final_exit: false,
+                                    into: e
+                                        .beyond
+                                        .get(i)
+                                        .copied()
+                                        .flatten()
+                                        .map(|n| self.provinces[n].clone()),
                                 });
                             }
                         }
@@ -707,6 +767,7 @@ impl RiverGraph {
             basins,
             events,
             leaves_hubei: leaves,
+            outside_provinces,
             zones_draining_area: zones_draining
                 .iter()
                 .filter_map(|z| {
@@ -727,6 +788,31 @@ impl RiverGraph {
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// The neighbouring provinces of the reaches outside Hubei, as [`Passed`]
+/// entries of level `province`, in order of entry.
+fn outside_passed(reaches: &[Reach]) -> Vec<Passed> {
+    let mut out: Vec<Passed> = Vec::new();
+    for r in reaches.iter().filter(|r| r.jurisdiction.is_none()) {
+        let Some(p) = &r.province else { continue };
+        match out.iter_mut().find(|x| x.id == p.adcode) {
+            Some(x) => {
+                x.entry_km = x.entry_km.min(r.km_from);
+                x.exit_km = x.exit_km.max(r.km_to);
+                x.length_km = round3(x.length_km + (r.km_to - r.km_from));
+            }
+            None => out.push(Passed {
+                level: "province",
+                id: p.adcode.clone(),
+                name: p.name.clone(),
+                entry_km: r.km_from,
+                exit_km: r.km_to,
+                length_km: round3(r.km_to - r.km_from),
+            }),
+        }
+    }
+    out
 }
 
 fn passed(

@@ -133,10 +133,10 @@ pub fn style(source: &MapSource, base: &str) -> Value {
     }
     if has("corridors") {
         layers.push(json!({"id": "corridors-line", "type": "line", "source": "hubei", "source-layer": "corridors",
-            "metadata": group("corridors", "走廊", "Corridors"),
+            "metadata": group("corridors", "大气污染传输通道", "Corridors"),
             "paint": {"line-color": "#e31a1c", "line-width": 2.5}}));
         legend.push(
-            json!({"shape": "line", "color": "#e31a1c", "zh": "襄荆荆宜走廊", "en": "Corridor"}),
+            json!({"shape": "line", "color": "#e31a1c", "zh": "襄荆荆宜大气污染传输通道", "en": "Corridor"}),
         );
     }
     if has("counties") {

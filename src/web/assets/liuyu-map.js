@@ -290,7 +290,7 @@ return maplibregl$1;
       ['二级流域片区', 'Zone', a.zone ? `${unit(a.zone, a.zone.id)}${a.zone.provenance === 'reconstructed' ? ' <span class="recon">重建 reconstructed</span>' : ''}` : unit(null)],
       ['都市圈', 'Metro areas', list(a.metro_areas)],
       ['城市群', 'City clusters', list(a.city_clusters)],
-      ['走廊', 'Corridors', list(a.corridors)],
+      ['传输通道', 'Corridors', list(a.corridors)],
     ];
     const where = `${Number(a.lon).toFixed(5)}, ${Number(a.lat).toFixed(5)}`;
     let html = `<div class="where">${esc(where)}${a.on_boundary ? ' <span class="recon">边界上 on a boundary</span>' : ''}</div>`;
