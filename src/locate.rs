@@ -126,12 +126,45 @@ fn region(atlas: &Atlas, kind: LayerKind, u: &Unit) -> RegionRef {
         LayerKind::CityCluster | LayerKind::Corridor => copy(&mut extra, "members"),
         _ => {}
     }
-    extra.insert("provenance".into(), json!(atlas.layer(kind).unit_provenance(u)));
+    extra.insert(
+        "provenance".into(),
+        json!(atlas.layer(kind).unit_provenance(u)),
+    );
     RegionRef {
         id: u.id.clone(),
         name: u.name.clone(),
         extra,
     }
+}
+
+/// Caveats on reconstructed zones and on group units that are not official.
+fn region_notes<'a>(
+    atlas: &Atlas,
+    has_zone: bool,
+    groups: impl Iterator<Item = &'a RegionRef>,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if has_zone {
+        let p = &atlas.layer(LayerKind::Zone).provenance;
+        if p.status != "official" {
+            notes.push(format!(
+                "zone and basin extents are {}. {}",
+                p.status,
+                p.note.as_deref().unwrap_or("see the dataset's SOURCES")
+            ));
+        }
+    }
+    for r in groups {
+        let prov = r
+            .extra
+            .get("provenance")
+            .and_then(Value::as_str)
+            .unwrap_or("official");
+        if prov != "official" {
+            notes.push(format!("{} ({}) membership is {prov}", r.name, r.id));
+        }
+    }
+    notes
 }
 
 impl Location {
@@ -152,27 +185,11 @@ impl Location {
             all(LayerKind::CityCluster),
             all(LayerKind::Corridor),
         );
-        let mut notes = Vec::new();
-        if zone.is_some() {
-            let p = &atlas.layer(LayerKind::Zone).provenance;
-            if p.status != "official" {
-                notes.push(format!(
-                    "zone and basin extents are {}. {}",
-                    p.status,
-                    p.note.as_deref().unwrap_or("see the dataset's SOURCES")
-                ));
-            }
-        }
-        for r in metro_areas.iter().chain(&city_clusters).chain(&corridors) {
-            let prov = r
-                .extra
-                .get("provenance")
-                .and_then(Value::as_str)
-                .unwrap_or("official");
-            if prov != "official" {
-                notes.push(format!("{} ({}) membership is {prov}", r.name, r.id));
-            }
-        }
+        let mut notes = region_notes(
+            atlas,
+            zone.is_some(),
+            metro_areas.iter().chain(&city_clusters).chain(&corridors),
+        );
         let inside_hubei = first(LayerKind::Province).is_some();
         let on_outline = hits
             .iter()

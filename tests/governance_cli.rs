@@ -248,7 +248,13 @@ fn names_in_cli_arguments_and_the_places_command() {
     assert!(v["places"].as_array().unwrap().len() <= 3);
     // Names wherever an adcode is accepted.
     let (code, v, err) = liuyu(
-        &["obligations", "--date", "2027-12-31", "--prefecture", "武汉"],
+        &[
+            "obligations",
+            "--date",
+            "2027-12-31",
+            "--prefecture",
+            "武汉",
+        ],
         None,
     );
     assert_eq!(code, 0, "{err}");
@@ -266,7 +272,10 @@ fn names_in_cli_arguments_and_the_places_command() {
     assert!(err.contains("武汉市 (420100)"), "{err}");
     let (code, _, err) = liuyu(&["issue", "--matter", "扬尘", "--places", "420100"], None);
     assert_eq!(code, 2);
-    assert!(err.contains("construction_dust") && err.contains("transport_dust"), "{err}");
+    assert!(
+        err.contains("construction_dust") && err.contains("transport_dust"),
+        "{err}"
+    );
     let (code, _, err) = liuyu(&["places", " "], None);
     assert_eq!(code, 2, "{err}");
 }

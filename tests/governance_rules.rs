@@ -149,8 +149,12 @@ fn no_file_of_the_rules_copies_the_seed() {
         return;
     };
     // The rule catches a copied run and spares quoted terms and names.
-    assert!(!rule.copied("确保破坏生态环境涉嫌违法犯罪案件及时移送").is_empty());
-    assert!(rule.copied("统一规划、统一标准、统一监测、统一污染防治措施").is_empty());
+    assert!(!rule
+        .copied("确保破坏生态环境涉嫌违法犯罪案件及时移送")
+        .is_empty());
+    assert!(rule
+        .copied("统一规划、统一标准、统一监测、统一污染防治措施")
+        .is_empty());
     assert!(rule.copied("湖北省生态环境保护委员会办公室").is_empty());
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/governance");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -194,7 +198,11 @@ fn the_document_lists_the_eighteen_issuers_of_the_seed() {
     assert_eq!(from_seed, rules.document.issuers);
     // Every department marked as an issuer is one of them.
     for d in rules.departments.iter().filter(|d| d.issuer) {
-        assert!(rules.document.issuers.contains(&d.province_zh), "{}", d.province_zh);
+        assert!(
+            rules.document.issuers.contains(&d.province_zh),
+            "{}",
+            d.province_zh
+        );
     }
 }
 

@@ -213,7 +213,10 @@ fn water_across_ezhou_and_huanggang_goes_to_the_wuhan_metro() {
         .collect();
     assert_eq!(
         parts,
-        [("鄂州市", "鄂州市生态环境部门"), ("黄冈市", "黄冈市生态环境部门")]
+        [
+            ("鄂州市", "鄂州市生态环境部门"),
+            ("黄冈市", "黄冈市生态环境部门")
+        ]
     );
     // One prefecture: its own lead department with the portfolio leader (四).
     let one = run(json!({"matter":"water","places":["420700"]})).unwrap();
@@ -630,12 +633,7 @@ impl liuyu::governance::water::UpstreamDownstream for ZoneDrainage {
         }))
     }
 
-    fn drainage(
-        &self,
-        _: &Atlas,
-        _: f64,
-        _: f64,
-    ) -> Option<liuyu::governance::water::Drainage> {
+    fn drainage(&self, _: &Atlas, _: f64, _: f64) -> Option<liuyu::governance::water::Drainage> {
         None
     }
 

@@ -317,7 +317,10 @@ fn water_context_lists_both_directions_and_bank_partners() {
         .as_ref()
         .is_some_and(|p| p.name == "黄冈市")));
     // 20 km from any line; no footprint at all.
-    assert!(g.context_for(&points(&[(115.75, 30.95)]), &budget).unwrap().is_none());
+    assert!(g
+        .context_for(&points(&[(115.75, 30.95)]), &budget)
+        .unwrap()
+        .is_none());
     assert!(g.context_for(&points(&[]), &budget).unwrap().is_none());
 }
 

@@ -127,30 +127,7 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
             lat,
             date,
             crs,
-        } => {
-            let (id, (wlon, wlat)) = match crs.as_deref() {
-                None => (None, (lon, lat)),
-                Some(c) => match crate::crs::point_to_wgs84(c, lon, lat) {
-                    Ok((id, p)) => (Some(id), p),
-                    Err(e) => return fail(e, 2),
-                },
-            };
-            if let Err(e) = crate::locate::check_lon_lat(wlon, wlat) {
-                return fail(e, 2);
-            }
-            let d = match date_arg(&date) {
-                Ok(d) => d,
-                Err(c) => return c,
-            };
-            let answer = g.profile(&atlas, wlon, wlat, d);
-            match id {
-                Some(id) => print_json(&crate::crs::http::InCrs {
-                    answer,
-                    crs: crate::crs::http::echo(id, (lon, lat)),
-                }),
-                None => print_json(&answer),
-            }
-        }
+        } => profile(&g, &atlas, (lon, lat), &date, crs.as_deref()),
         GovCommand::Obligations { date, prefecture } => {
             let d = match date_arg(&date) {
                 Ok(d) => d,
@@ -161,18 +138,7 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
                 Err(e) => fail(e, 2),
             }
         }
-        GovCommand::Places { q, limit } => {
-            let (default, max) = super::names::SEARCH_LIMIT;
-            let q = q.trim();
-            if q.is_empty() || limit == 0 || limit > max {
-                return fail(
-                    format!("give a name to search for and a --limit from 1 to {max} (default {default})"),
-                    2,
-                );
-            }
-            let q: String = q.chars().take(64).collect();
-            print_json(&serde_json::json!({"query": q, "places": g.places(&atlas, &q, limit)}))
-        }
+        GovCommand::Places { q, limit } => places(&g, &atlas, &q, limit),
         GovCommand::Issue {
             matter,
             geojson,
@@ -187,26 +153,82 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
                 },
                 None => None,
             };
-            let mut req = AnalyzeRequest {
+            let req = AnalyzeRequest {
                 matter,
                 footprint,
                 places,
                 suspected_crime,
                 ..Default::default()
             };
-            if let Some(c) = &crs {
-                req = match req.with_query_crs(c) {
-                    Ok(r) => r,
-                    Err(e) => return fail(e, 2),
-                };
-            }
-            match g.analyze(&atlas, &req) {
-                Ok(a) => print_json(&a),
-                Err(
-                    e @ AnalyzeError::Jurisdiction(super::jurisdiction::JurisdictionError::Overlay),
-                ) => fail(e, 1),
-                Err(e) => fail(e, 2),
-            }
+            issue(&g, &atlas, req, crs.as_deref())
         }
+    }
+}
+
+/// `liuyu profile`: the point, in `crs` when given, echoed back.
+fn profile(
+    g: &Governance,
+    atlas: &crate::atlas::Atlas,
+    (lon, lat): (f64, f64),
+    date: &Option<String>,
+    crs: Option<&str>,
+) -> ExitCode {
+    let (id, (wlon, wlat)) = match crs {
+        None => (None, (lon, lat)),
+        Some(c) => match crate::crs::point_to_wgs84(c, lon, lat) {
+            Ok((id, p)) => (Some(id), p),
+            Err(e) => return fail(e, 2),
+        },
+    };
+    if let Err(e) = crate::locate::check_lon_lat(wlon, wlat) {
+        return fail(e, 2);
+    }
+    let d = match date_arg(date) {
+        Ok(d) => d,
+        Err(c) => return c,
+    };
+    let answer = g.profile(atlas, wlon, wlat, d);
+    match id {
+        Some(id) => print_json(&crate::crs::http::InCrs {
+            answer,
+            crs: crate::crs::http::echo(id, (lon, lat)),
+        }),
+        None => print_json(&answer),
+    }
+}
+
+/// `liuyu places`: the JSON of `GET /v1/places`.
+fn places(g: &Governance, atlas: &crate::atlas::Atlas, q: &str, limit: usize) -> ExitCode {
+    let (default, max) = super::names::SEARCH_LIMIT;
+    let q = q.trim();
+    if q.is_empty() || limit == 0 || limit > max {
+        return fail(
+            format!("give a name to search for and a --limit from 1 to {max} (default {default})"),
+            2,
+        );
+    }
+    let q: String = q.chars().take(64).collect();
+    print_json(&serde_json::json!({"query": q, "places": g.places(atlas, &q, limit)}))
+}
+
+/// `liuyu issue`: the JSON of `POST /v1/issues/analyze`.
+fn issue(
+    g: &Governance,
+    atlas: &crate::atlas::Atlas,
+    mut req: AnalyzeRequest,
+    crs: Option<&str>,
+) -> ExitCode {
+    if let Some(c) = crs {
+        req = match req.with_query_crs(c) {
+            Ok(r) => r,
+            Err(e) => return fail(e, 2),
+        };
+    }
+    match g.analyze(atlas, &req) {
+        Ok(a) => print_json(&a),
+        Err(e @ AnalyzeError::Jurisdiction(super::jurisdiction::JurisdictionError::Overlay)) => {
+            fail(e, 1)
+        }
+        Err(e) => fail(e, 2),
     }
 }

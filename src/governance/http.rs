@@ -158,7 +158,10 @@ async fn places(
 ) -> Result<Response, Problem> {
     let query = q.get("q").map(|s| s.trim()).unwrap_or_default();
     if query.is_empty() {
-        return Err(Problem::bad_request("query parameter `q` (a name to search for) is required").with("parameter", "q"));
+        return Err(
+            Problem::bad_request("query parameter `q` (a name to search for) is required")
+                .with("parameter", "q"),
+        );
     }
     let (default, max) = SEARCH_LIMIT;
     let limit = match q.get("limit") {

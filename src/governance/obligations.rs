@@ -334,7 +334,10 @@ pub fn schedule_with(date: Date, deadline: Option<(u8, u8)>, filed: Option<bool>
     let prev = date.year() - 1;
     let passed = date > this_year;
     let (next, next_period) = if passed {
-        (Date::new(date.year().saturating_add(1), m, d).ok(), date.year())
+        (
+            Date::new(date.year().saturating_add(1), m, d).ok(),
+            date.year(),
+        )
     } else {
         (Some(this_year), prev)
     };
@@ -468,6 +471,124 @@ fn recipients(
         .collect()
 }
 
+/// 十一: the party committee and government of each prefecture report to the province.
+fn prefecture_leadership_lines(
+    rules: &Rules,
+    rule: &ObligationRule,
+    province: &PlaceName,
+    prefs: &[&PlaceName],
+) -> Vec<ReportLine> {
+    let mut out = Vec::new();
+    for p in prefs {
+        for b in ["party_committee", "government"] {
+            let Some(t) = rules.body(b) else { continue };
+            out.push(ReportLine {
+                reporter: Named {
+                    name_zh: t.name_zh_for(&p.name),
+                    name_en: Some(t.name_en_for(&p.name)),
+                    level: Some(Level::Prefecture),
+                    adcode: Some(p.adcode.clone()),
+                },
+                departments: vec![],
+                to: recipients(rules, &rule.to, province, Level::Prefecture, p),
+                copied_to: recipients(rules, &rule.copy_to, province, Level::Prefecture, p),
+                copied_up_to: None,
+            });
+        }
+    }
+    out
+}
+
+/// 十一: the provincial departments with important duties report to the
+/// province, copied up to their ministry and across to the committee office.
+fn reporting_department_lines(
+    rules: &Rules,
+    rule: &ObligationRule,
+    province: &PlaceName,
+) -> Vec<ReportLine> {
+    rules
+        .reporting_departments()
+        .map(|d| ReportLine {
+            reporter: Named {
+                name_zh: d.province_zh.clone(),
+                name_en: Some(format!("Hubei {}", d.name_en)),
+                level: Some(Level::Province),
+                adcode: None,
+            },
+            departments: vec![],
+            to: recipients(rules, &rule.to, province, Level::Province, province),
+            copied_to: recipients(rules, &rule.copy_to, province, Level::Province, province),
+            copied_up_to: match rule.copy_up {
+                CopyUp::None => None,
+                _ => Some(Named {
+                    name_zh: d.superior_zh.clone(),
+                    name_en: Some(d.superior_en.clone()),
+                    level: None,
+                    adcode: None,
+                }),
+            },
+        })
+        .collect()
+}
+
+/// Where a local department's report is copied upwards (十二).
+fn copied_up(rule: &ObligationRule, level: Level, pref: &PlaceName) -> Option<Named> {
+    match (rule.copy_up, level) {
+        (CopyUp::None, _) => None,
+        (_, Level::County) => Some(Named {
+            name_zh: format!("{}对口主管部门", pref.name),
+            name_en: Some(format!("the corresponding department of {}", pref.name)),
+            level: Some(Level::Prefecture),
+            adcode: Some(pref.adcode.clone()),
+        }),
+        _ => Some(Named {
+            name_zh: "湖北省对口主管厅局".into(),
+            name_en: Some("the corresponding provincial department".into()),
+            level: Some(Level::Province),
+            adcode: None,
+        }),
+    }
+}
+
+/// 十二: the functional departments of each prefecture and county report to
+/// their own level.
+fn local_department_lines(
+    rules: &Rules,
+    places: &Places,
+    rule: &ObligationRule,
+    province: &PlaceName,
+    prefs: &[&PlaceName],
+) -> Vec<ReportLine> {
+    let mut lines = Vec::new();
+    for p in prefs {
+        let mut units = vec![(Level::Prefecture, (*p).clone())];
+        if let Some(cs) = places.counties.get(&p.adcode) {
+            units.extend(cs.iter().map(|c| (Level::County, c.clone())));
+        }
+        for (level, unit) in units {
+            let depts: Vec<String> = rules
+                .departments
+                .iter()
+                .filter(|d| d.kind == super::body::DepartmentKind::Functional)
+                .map(|d| d.name_at(level, &unit.name))
+                .collect();
+            lines.push(ReportLine {
+                reporter: Named {
+                    name_zh: format!("{}有关职能部门", unit.name),
+                    name_en: Some(format!("functional departments of {}", unit.name)),
+                    level: Some(level),
+                    adcode: Some(unit.adcode.clone()),
+                },
+                departments: depts,
+                to: recipients(rules, &rule.to, province, level, &unit),
+                copied_to: recipients(rules, &rule.copy_to, province, level, &unit),
+                copied_up_to: copied_up(rule, level, p),
+            });
+        }
+    }
+    lines
+}
+
 fn report_lines(
     rules: &Rules,
     places: &Places,
@@ -483,102 +604,12 @@ fn report_lines(
         None => places.prefectures.iter().collect(),
     };
     match rule.reporters {
-        Reporters::PrefectureLeadership => prefs
-            .iter()
-            .flat_map(|p| {
-                ["party_committee", "government"]
-                    .into_iter()
-                    .filter_map(|b| {
-                        let t = rules.body(b)?;
-                        Some(ReportLine {
-                            reporter: Named {
-                                name_zh: t.name_zh_for(&p.name),
-                                name_en: Some(t.name_en_for(&p.name)),
-                                level: Some(Level::Prefecture),
-                                adcode: Some(p.adcode.clone()),
-                            },
-                            departments: vec![],
-                            to: recipients(rules, &rule.to, &province, Level::Prefecture, p),
-                            copied_to: recipients(
-                                rules,
-                                &rule.copy_to,
-                                &province,
-                                Level::Prefecture,
-                                p,
-                            ),
-                            copied_up_to: None,
-                        })
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
-        Reporters::ReportingDepartments => rules
-            .reporting_departments()
-            .map(|d| ReportLine {
-                reporter: Named {
-                    name_zh: d.province_zh.clone(),
-                    name_en: Some(format!("Hubei {}", d.name_en)),
-                    level: Some(Level::Province),
-                    adcode: None,
-                },
-                departments: vec![],
-                to: recipients(rules, &rule.to, &province, Level::Province, &province),
-                copied_to: recipients(rules, &rule.copy_to, &province, Level::Province, &province),
-                copied_up_to: match rule.copy_up {
-                    CopyUp::None => None,
-                    _ => Some(Named {
-                        name_zh: d.superior_zh.clone(),
-                        name_en: Some(d.superior_en.clone()),
-                        level: None,
-                        adcode: None,
-                    }),
-                },
-            })
-            .collect(),
+        Reporters::PrefectureLeadership => {
+            prefecture_leadership_lines(rules, rule, &province, &prefs)
+        }
+        Reporters::ReportingDepartments => reporting_department_lines(rules, rule, &province),
         Reporters::LocalDepartments => {
-            let mut lines = Vec::new();
-            for p in prefs {
-                let mut units = vec![(Level::Prefecture, p.clone())];
-                if let Some(cs) = places.counties.get(&p.adcode) {
-                    units.extend(cs.iter().map(|c| (Level::County, c.clone())));
-                }
-                for (level, unit) in units {
-                    let depts: Vec<String> = rules
-                        .departments
-                        .iter()
-                        .filter(|d| d.kind == super::body::DepartmentKind::Functional)
-                        .map(|d| d.name_at(level, &unit.name))
-                        .collect();
-                    let up = match (rule.copy_up, level) {
-                        (CopyUp::None, _) => None,
-                        (_, Level::County) => Some(Named {
-                            name_zh: format!("{}对口主管部门", p.name),
-                            name_en: Some(format!("the corresponding department of {}", p.name)),
-                            level: Some(Level::Prefecture),
-                            adcode: Some(p.adcode.clone()),
-                        }),
-                        _ => Some(Named {
-                            name_zh: "湖北省对口主管厅局".into(),
-                            name_en: Some("the corresponding provincial department".into()),
-                            level: Some(Level::Province),
-                            adcode: None,
-                        }),
-                    };
-                    lines.push(ReportLine {
-                        reporter: Named {
-                            name_zh: format!("{}有关职能部门", unit.name),
-                            name_en: Some(format!("functional departments of {}", unit.name)),
-                            level: Some(level),
-                            adcode: Some(unit.adcode.clone()),
-                        },
-                        departments: depts,
-                        to: recipients(rules, &rule.to, &province, level, &unit),
-                        copied_to: recipients(rules, &rule.copy_to, &province, level, &unit),
-                        copied_up_to: up,
-                    });
-                }
-            }
-            lines
+            local_department_lines(rules, places, rule, &province, &prefs)
         }
     }
 }
@@ -650,7 +681,10 @@ mod tests {
         assert_eq!(due_status(date, deadline, None), DueStatus::DeadlinePassed);
         assert_eq!(due_status(date, deadline, Some(true)), DueStatus::Filed);
         assert_eq!(due_status(date, deadline, Some(false)), DueStatus::Overdue);
-        assert_eq!(due_status(d("2027-01-20"), deadline, Some(false)), DueStatus::Due);
+        assert_eq!(
+            due_status(d("2027-01-20"), deadline, Some(false)),
+            DueStatus::Due
+        );
         let s = schedule_with(date, Some((1, 31)), Some(true));
         assert_eq!((s.status, s.filed), (DueStatus::Filed, Filed::Yes));
     }

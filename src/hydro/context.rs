@@ -24,8 +24,8 @@ use super::navigate::{Mode, Navigation, SNAP_TOLERANCE_KM};
 use crate::budget::{Budget, Exhausted};
 use crate::governance::footprint::Footprint;
 pub use crate::governance::water::{
-    BankPair, BankSide, InsideUnit, NetworkPoint, OutsideProvince, PlaceRef, Related,
-    TouchedReach, WaterContext,
+    BankPair, BankSide, InsideUnit, NetworkPoint, OutsideProvince, PlaceRef, Related, TouchedReach,
+    WaterContext,
 };
 
 /// Provenance of the river data, as answers state it.
@@ -41,10 +41,8 @@ pub const MAX_TRACED_POINTS: usize = 64;
 
 /// Where the network goes on beyond its outlet, which the clipped lines do
 /// not show (../shared/spec/geography.md §3a [S]): river id, provinces.
-pub const CONTINUES_BEYOND_OUTLET: [(&str, &[(&str, &str)]); 1] = [(
-    "changjiang",
-    &[("360000", "江西省"), ("340000", "安徽省")],
-)];
+pub const CONTINUES_BEYOND_OUTLET: [(&str, &[(&str, &str)]); 1] =
+    [("changjiang", &[("360000", "江西省"), ("340000", "安徽省")])];
 
 /// A part of an edge within the snap tolerance of the footprint (km on the edge).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,7 +58,11 @@ pub struct TouchedRange {
 /// One part of the footprint in the R-tree (degrees).
 #[derive(Debug, Clone, Copy)]
 enum Shape {
-    Seg { a: [f64; 2], b: [f64; 2], ring: bool },
+    Seg {
+        a: [f64; 2],
+        b: [f64; 2],
+        ring: bool,
+    },
     Point([f64; 2]),
 }
 
@@ -117,7 +119,11 @@ struct FootprintIndex {
 
 impl FootprintIndex {
     fn new(fp: &Footprint) -> Option<Self> {
-        let mut shapes: Vec<Shape> = fp.points.iter().map(|p| Shape::Point([p.x(), p.y()])).collect();
+        let mut shapes: Vec<Shape> = fp
+            .points
+            .iter()
+            .map(|p| Shape::Point([p.x(), p.y()]))
+            .collect();
         let segs = |ls: &geo::LineString<f64>, ring: bool, out: &mut Vec<Shape>| {
             out.extend(ls.0.windows(2).map(|w| Shape::Seg {
                 a: [w[0].x, w[0].y],
@@ -139,7 +145,9 @@ impl FootprintIndex {
         }
         let b = fp.bbox()?;
         Some(FootprintIndex {
-            has_rings: shapes.iter().any(|s| matches!(s, Shape::Seg { ring: true, .. })),
+            has_rings: shapes
+                .iter()
+                .any(|s| matches!(s, Shape::Seg { ring: true, .. })),
             tree: RTree::bulk_load(shapes),
             max_x: b.max().x,
             bbox: [b.min().x, b.min().y, b.max().x, b.max().y],
@@ -221,7 +229,11 @@ impl RiverGraph {
             budget.check()?;
             let m = tol / (KM_PER_DEG * 0.5); // generous: cos(60°)
             let b = idx.bbox;
-            if e.bbox[0] > b[2] + m || e.bbox[2] < b[0] - m || e.bbox[1] > b[3] + m || e.bbox[3] < b[1] - m {
+            if e.bbox[0] > b[2] + m
+                || e.bbox[2] < b[0] - m
+                || e.bbox[1] > b[3] + m
+                || e.bbox[3] < b[1] - m
+            {
                 continue;
             }
             out.extend(edge_ranges(e, i, &idx, tol));
@@ -234,7 +246,12 @@ impl RiverGraph {
 /// ahead where the status is guaranteed; a transition is placed midway
 /// between the end of the last guaranteed stretch and the first sample of the
 /// other status.
-fn edge_ranges(e: &super::graph::Edge, edge: usize, idx: &FootprintIndex, tol: f64) -> Vec<TouchedRange> {
+fn edge_ranges(
+    e: &super::graph::Edge,
+    edge: usize,
+    idx: &FootprintIndex,
+    tol: f64,
+) -> Vec<TouchedRange> {
     let len = e.length_km();
     let mut out: Vec<TouchedRange> = Vec::new();
     let mut d = 0.0;
@@ -242,11 +259,19 @@ fn edge_ranges(e: &super::graph::Edge, edge: usize, idx: &FootprintIndex, tol: f
     loop {
         let (t, margin) = idx.status(e.point_at(d), tol);
         match prev {
-            None if t => out.push(TouchedRange { edge, from_km: 0.0, to_km: len }),
+            None if t => out.push(TouchedRange {
+                edge,
+                from_km: 0.0,
+                to_km: len,
+            }),
             Some((pt, until)) if pt != t => {
                 let at = (until.min(d) + d) / 2.0;
                 if t {
-                    out.push(TouchedRange { edge, from_km: at, to_km: len });
+                    out.push(TouchedRange {
+                        edge,
+                        from_km: at,
+                        to_km: len,
+                    });
                 } else if let Some(last) = out.last_mut() {
                     last.to_km = at;
                 }
@@ -279,9 +304,10 @@ impl<'a> Touched<'a> {
 
     /// Whether the edge is touched at `km` (within 1 mm).
     fn at(&self, edge: usize, km: f64) -> bool {
-        self.by_edge
-            .get(&edge)
-            .is_some_and(|v| v.iter().any(|r| km >= r.from_km - 1e-6 && km <= r.to_km + 1e-6))
+        self.by_edge.get(&edge).is_some_and(|v| {
+            v.iter()
+                .any(|r| km >= r.from_km - 1e-6 && km <= r.to_km + 1e-6)
+        })
     }
 }
 
@@ -303,7 +329,8 @@ impl RiverGraph {
         let mut notes = Vec::new();
         let ups = self.trace_all(Mode::UT, &entries, budget, &mut notes)?;
         let downs = self.trace_all(Mode::DD, &exits, budget, &mut notes)?;
-        let ids = |v: &[InsideUnit]| -> BTreeSet<String> { v.iter().map(|u| u.id.clone()).collect() };
+        let ids =
+            |v: &[InsideUnit]| -> BTreeSet<String> { v.iter().map(|u| u.id.clone()).collect() };
         let (ic, ip) = (ids(&inside_counties), ids(&inside_prefectures));
         let mut upstream_zones: BTreeSet<String> = BTreeSet::new();
         for n in &ups {
@@ -313,8 +340,14 @@ impl RiverGraph {
         Ok(Some(WaterContext {
             tolerance_km: SNAP_TOLERANCE_KM,
             reaches: self.reaches_touched(&ranges),
-            entry_points: entries.iter().map(|&(e, k)| self.network_point(e, k)).collect(),
-            exit_points: exits.iter().map(|&(e, k)| self.network_point(e, k)).collect(),
+            entry_points: entries
+                .iter()
+                .map(|&(e, k)| self.network_point(e, k))
+                .collect(),
+            exit_points: exits
+                .iter()
+                .map(|&(e, k)| self.network_point(e, k))
+                .collect(),
             upstream_counties: related(&ups, &ic, County),
             upstream_prefectures: related(&ups, &ip, Prefecture),
             upstream_zones: upstream_zones.into_iter().collect(),
@@ -346,7 +379,9 @@ impl RiverGraph {
             if r.from_km > 1e-6 {
                 entries.push((r.edge, r.from_km));
             } else if !self.ins[e.from].is_empty()
-                && !self.ins[e.from].iter().any(|&x| t.at(x, self.edges[x].length_km()))
+                && !self.ins[e.from]
+                    .iter()
+                    .any(|&x| t.at(x, self.edges[x].length_km()))
                 && seen_from.insert(e.from)
             {
                 entries.push((r.edge, 0.0));
@@ -367,7 +402,10 @@ impl RiverGraph {
     /// Neighbouring provinces where a touched range starts at a source
     /// (`flows_from`) or ends at a sink (`flows_into`) of the network outside
     /// Hubei: the footprint itself reaches the network's end there.
-    fn network_ends_outside(&self, ranges: &[TouchedRange]) -> (Vec<OutsideProvince>, Vec<OutsideProvince>, bool) {
+    fn network_ends_outside(
+        &self,
+        ranges: &[TouchedRange],
+    ) -> (Vec<OutsideProvince>, Vec<OutsideProvince>, bool) {
         let (mut up, mut down, mut outlet) = (Vec::new(), Vec::new(), false);
         for r in ranges {
             let e = &self.edges[r.edge];
@@ -478,7 +516,10 @@ impl RiverGraph {
     /// Counties, prefectures and neighbouring provinces the touched ranges run
     /// through, with lengths, longest first.
     #[allow(clippy::type_complexity)]
-    fn inside(&self, ranges: &[TouchedRange]) -> (Vec<InsideUnit>, Vec<InsideUnit>, Vec<InsideUnit>) {
+    fn inside(
+        &self,
+        ranges: &[TouchedRange],
+    ) -> (Vec<InsideUnit>, Vec<InsideUnit>, Vec<InsideUnit>) {
         let mut acc: [BTreeMap<(String, String), f64>; 3] = Default::default();
         for r in ranges {
             let e = &self.edges[r.edge];
@@ -488,18 +529,28 @@ impl RiverGraph {
                     continue;
                 }
                 if let Some(j) = p.2.map(|j| &self.jurisdictions[j]) {
-                    *acc[0].entry((j.county.clone(), j.county_name.clone())).or_default() += l;
-                    *acc[1].entry((j.prefecture.clone(), j.prefecture_name.clone())).or_default() += l;
+                    *acc[0]
+                        .entry((j.county.clone(), j.county_name.clone()))
+                        .or_default() += l;
+                    *acc[1]
+                        .entry((j.prefecture.clone(), j.prefecture_name.clone()))
+                        .or_default() += l;
                 } else if let Some(n) = e.beyond.get(i).copied().flatten() {
                     let n = &self.provinces[n];
-                    *acc[2].entry((n.adcode.clone(), n.name.clone())).or_default() += l;
+                    *acc[2]
+                        .entry((n.adcode.clone(), n.name.clone()))
+                        .or_default() += l;
                 }
             }
         }
         let [c, p, o] = acc.map(|m| {
             let mut v: Vec<InsideUnit> = m
                 .into_iter()
-                .map(|((id, name), l)| InsideUnit { id, name, length_km: round1(l) })
+                .map(|((id, name), l)| InsideUnit {
+                    id,
+                    name,
+                    length_km: round1(l),
+                })
                 .collect();
             v.sort_by(|a, b| b.length_km.total_cmp(&a.length_km).then(a.id.cmp(&b.id)));
             v
@@ -512,7 +563,9 @@ impl RiverGraph {
         let base = self.river_offsets();
         let mut hit: BTreeSet<(usize, usize)> = BTreeSet::new();
         for r in ranges {
-            let Some(ri) = self.edges[r.edge].river else { continue };
+            let Some(ri) = self.edges[r.edge].river else {
+                continue;
+            };
             let (a, b) = (base[r.edge] + r.from_km, base[r.edge] + r.to_km);
             for (k, p) in self.banks[ri].iter().enumerate() {
                 if p.km_to >= a && p.km_from <= b {
@@ -543,7 +596,11 @@ impl RiverGraph {
                 out.push(format!(
                     "{} meet inside the footprint{}",
                     names.join(" and "),
-                    if label.is_empty() { String::new() } else { format!(" ({label})") }
+                    if label.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({label})")
+                    }
                 ));
             }
         }
@@ -559,8 +616,10 @@ impl RiverGraph {
         at_outlet: bool,
     ) -> Vec<OutsideProvince> {
         let mut out = merge_outside(ends, outside(downs, "flows_into"));
-        let reaches_outlet =
-            at_outlet || downs.iter().any(|n| n.events.iter().any(|e| e.kind == "outlet"));
+        let reaches_outlet = at_outlet
+            || downs
+                .iter()
+                .any(|n| n.events.iter().any(|e| e.kind == "outlet"));
         for (river, provinces) in CONTINUES_BEYOND_OUTLET {
             if !reaches_outlet {
                 continue;
@@ -646,7 +705,11 @@ fn related(navs: &[Navigation], inside: &BTreeSet<String>, level: RelLevel) -> V
         }
     }
     let mut v: Vec<Related> = best.into_values().collect();
-    v.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km).then(a.id.cmp(&b.id)));
+    v.sort_by(|a, b| {
+        a.distance_km
+            .total_cmp(&b.distance_km)
+            .then(a.id.cmp(&b.id))
+    });
     v
 }
 
@@ -657,7 +720,10 @@ fn outside(navs: &[Navigation], relation: &'static str) -> Vec<OutsideProvince> 
         for r in n.reaches.iter().filter(|r| r.jurisdiction.is_none()) {
             let Some(p) = &r.province else { continue };
             let d = round1(r.km_from);
-            if best.get(&p.adcode).is_some_and(|x| x.distance_km <= Some(d)) {
+            if best
+                .get(&p.adcode)
+                .is_some_and(|x| x.distance_km <= Some(d))
+            {
                 continue;
             }
             best.insert(
@@ -673,12 +739,20 @@ fn outside(navs: &[Navigation], relation: &'static str) -> Vec<OutsideProvince> 
         }
     }
     let mut v: Vec<OutsideProvince> = best.into_values().collect();
-    v.sort_by(|a, b| a.distance_km.partial_cmp(&b.distance_km).unwrap_or(std::cmp::Ordering::Equal).then(a.adcode.cmp(&b.adcode)));
+    v.sort_by(|a, b| {
+        a.distance_km
+            .partial_cmp(&b.distance_km)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.adcode.cmp(&b.adcode))
+    });
     v
 }
 
 /// `first` then the entries of `more` for provinces not yet listed.
-fn merge_outside(mut first: Vec<OutsideProvince>, more: Vec<OutsideProvince>) -> Vec<OutsideProvince> {
+fn merge_outside(
+    mut first: Vec<OutsideProvince>,
+    more: Vec<OutsideProvince>,
+) -> Vec<OutsideProvince> {
     first.sort_by(|a, b| a.adcode.cmp(&b.adcode));
     first.dedup_by(|a, b| a.adcode == b.adcode);
     for m in more {

@@ -534,7 +534,11 @@ impl RiverGraph {
             .pieces
             .iter()
             .position(|p| km >= p.0 && km <= p.1 && p.2.is_none())?;
-        e.beyond.get(i).copied().flatten().map(|n| &self.provinces[n])
+        e.beyond
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|n| &self.provinces[n])
     }
 
     /// Index of a river by id.
@@ -659,7 +663,8 @@ impl PieceTable {
             adcode: adcode.to_string(),
             name: name.to_string(),
         });
-        self.prov_ix.insert(adcode.to_string(), self.provinces.len() - 1);
+        self.prov_ix
+            .insert(adcode.to_string(), self.provinces.len() - 1);
         self.provinces.len() - 1
     }
 }

@@ -54,7 +54,14 @@ impl RiverGraph {
             .edges
             .iter()
             .map(|&e| self.edges[e].bbox)
-            .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            })
             .unwrap_or([0.0; 4])
     }
 }
@@ -83,7 +90,12 @@ impl UpstreamDownstream for RiverWater {
             .layer(LayerKind::Basin)
             .get(&river.basin)
             .map(|b| b.name.clone())
-            .unwrap_or_else(|| format!("{} (outside the three first-level basins of 十三)", river.name));
+            .unwrap_or_else(|| {
+                format!(
+                    "{} (outside the three first-level basins of 十三)",
+                    river.name
+                )
+            });
         Some(Drainage {
             river: PlaceRef {
                 id: river.id.clone(),

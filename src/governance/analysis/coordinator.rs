@@ -70,8 +70,14 @@ fn committee_body(cx: &Context, level: Level, p: PlaceName, reason: String) -> C
     let committee = actors::body(cx.rules, "committee", level, &p);
     CoordinatingBody {
         level: level.id(),
-        name_zh: committee.as_ref().map(|c| c.name_zh.clone()).unwrap_or_default(),
-        name_en: committee.as_ref().map(|c| c.name_en.clone()).unwrap_or_default(),
+        name_zh: committee
+            .as_ref()
+            .map(|c| c.name_zh.clone())
+            .unwrap_or_default(),
+        name_en: committee
+            .as_ref()
+            .map(|c| c.name_en.clone())
+            .unwrap_or_default(),
         office: actors::body(cx.rules, "committee_office", level, &p),
         escalation: escalation(cx, level, &p),
         committee,
@@ -106,14 +112,10 @@ fn province(cx: &Context, prefs: &[&Unit]) -> CoordinatingBody {
 
 /// The metro area holding every party prefecture, if any.
 fn common_metro<'a>(cx: &'a Context, prefs: &[&Unit]) -> Option<&'a Unit> {
-    cx.atlas
-        .layer(LayerKind::MetroArea)
-        .units
-        .iter()
-        .find(|m| {
-            let members = m.members();
-            prefs.iter().all(|p| members.contains(&p.id.as_str()))
-        })
+    cx.atlas.layer(LayerKind::MetroArea).units.iter().find(|m| {
+        let members = m.members();
+        prefs.iter().all(|p| members.contains(&p.id.as_str()))
+    })
 }
 
 /// One participating prefecture, with its own committee and departments.
@@ -139,11 +141,17 @@ fn metro(cx: &Context, m: &Unit, prefs: &[&Unit]) -> CoordinatingBody {
         adcode: lead_id.to_string(),
         name: m.prop_str("lead_city_name").unwrap_or_default().to_string(),
     });
-    let convened_by = actors::body(cx.rules, "government", Level::Prefecture, &lead).map(|mut b| {
-        b.basis = vec!["十四".into()];
-        b
-    });
-    let above = actors::body(cx.rules, "committee_office", Level::Province, &places::province(cx.atlas));
+    let convened_by =
+        actors::body(cx.rules, "government", Level::Prefecture, &lead).map(|mut b| {
+            b.basis = vec!["十四".into()];
+            b
+        });
+    let above = actors::body(
+        cx.rules,
+        "committee_office",
+        Level::Province,
+        &places::province(cx.atlas),
+    );
     CoordinatingBody {
         level: "metro",
         name_zh: format!("{}跨界协同治理联动机制", m.name),

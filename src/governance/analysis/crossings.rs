@@ -11,7 +11,10 @@ use super::Context;
 /// Every boundary crossed.
 pub(super) fn crossings(cx: &Context) -> Vec<Crossing> {
     let mut out = Vec::new();
-    for (boundary, kind) in [("county", LayerKind::County), ("prefecture", LayerKind::Prefecture)] {
+    for (boundary, kind) in [
+        ("county", LayerKind::County),
+        ("prefecture", LayerKind::Prefecture),
+    ] {
         let parties = match kind {
             LayerKind::County => &cx.parties.counties,
             _ => &cx.parties.prefectures,
@@ -21,13 +24,21 @@ pub(super) fn crossings(cx: &Context) -> Vec<Crossing> {
             out.push(Crossing {
                 boundary,
                 units: parties.iter().map(|p| p.adcode.clone()).collect(),
-                by: if by_footprint { "footprint" } else { "boundary_river" },
+                by: if by_footprint {
+                    "footprint"
+                } else {
+                    "boundary_river"
+                },
                 reconstructed: false,
             });
         }
     }
     for (boundary, kind) in [("zone", LayerKind::Zone), ("basin", LayerKind::Basin)] {
-        let ids: Vec<String> = cx.touched_units(kind).iter().map(|u| u.id.clone()).collect();
+        let ids: Vec<String> = cx
+            .touched_units(kind)
+            .iter()
+            .map(|u| u.id.clone())
+            .collect();
         if ids.len() > 1 {
             out.push(Crossing {
                 boundary,
@@ -51,7 +62,12 @@ pub(super) fn crossings(cx: &Context) -> Vec<Crossing> {
 
 /// Metro areas of the party prefectures, and `outside` when some lie in none.
 fn metro_crossing(cx: &Context) -> Option<Crossing> {
-    let prefs: Vec<String> = cx.parties.prefectures.iter().map(|p| p.adcode.clone()).collect();
+    let prefs: Vec<String> = cx
+        .parties
+        .prefectures
+        .iter()
+        .map(|p| p.adcode.clone())
+        .collect();
     let mut metros: Vec<String> = Vec::new();
     let mut outside = false;
     for p in &prefs {
@@ -67,7 +83,7 @@ fn metro_crossing(cx: &Context) -> Option<Crossing> {
     if outside && !metros.is_empty() {
         metros.push("outside".into());
     }
-    (metros.len() > 1).then(|| Crossing {
+    (metros.len() > 1).then_some(Crossing {
         boundary: "metro",
         units: metros,
         by: "footprint",

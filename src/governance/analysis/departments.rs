@@ -65,7 +65,12 @@ fn designation(cx: &Context, c: &CoordinatingBody) -> Designation {
     let (by, level) = match c.level {
         "county" | "prefecture" => (c.committee.clone(), c.level),
         _ => (
-            actors::body(cx.rules, "committee", Level::Province, &places::province(cx.atlas)),
+            actors::body(
+                cx.rules,
+                "committee",
+                Level::Province,
+                &places::province(cx.atlas),
+            ),
             "province",
         ),
     };

@@ -94,9 +94,15 @@ fn caveats(cx: &mut Context, p: &Parts) {
         ));
     }
     if let Some(f) = &cx.footprint {
-        let kinds = [!f.points.0.is_empty(), !f.lines.0.is_empty(), !f.polygons.0.is_empty()];
+        let kinds = [
+            !f.points.0.is_empty(),
+            !f.lines.0.is_empty(),
+            !f.polygons.0.is_empty(),
+        ];
         if kinds.iter().filter(|k| **k).count() > 1 {
-            cx.notes.push("mixed footprint: shares are measured on its highest-dimension parts only".into());
+            cx.notes.push(
+                "mixed footprint: shares are measured on its highest-dimension parts only".into(),
+            );
         }
     }
 }

@@ -86,7 +86,11 @@ fn cross_region(crossings: &[Crossing], other: &[OtherProvince]) -> Vec<Inspecti
             kind_en: "cross_region",
             text: format!(
                 "crosses the province line{}",
-                if names.is_empty() { String::new() } else { format!(" into {}", names.join(", ")) }
+                if names.is_empty() {
+                    String::new()
+                } else {
+                    format!(" into {}", names.join(", "))
+                }
             ),
             units: c.units.clone(),
             reconstructed: false,

@@ -44,8 +44,7 @@ pub(super) fn applies_to(cx: &Context, m: &Mechanism) -> Value {
         .iter()
         .filter_map(|p| {
             let first = m.chain.first()?;
-            department_at(cx, &first.department, Level::Prefecture, &place(p))
-                .map(|d| json!(d))
+            department_at(cx, &first.department, Level::Prefecture, &place(p)).map(|d| json!(d))
         })
         .collect();
     let chain: Vec<Value> = m

@@ -78,7 +78,11 @@ pub fn place_adcodes(atlas: &Atlas, asked: &[String]) -> Result<Vec<String>, Ana
         return Err(JurisdictionError::NoPlaces.into());
     }
     let all = names::admin_places(atlas);
-    let kinds = [PlaceKind::Province, PlaceKind::Prefecture, PlaceKind::County];
+    let kinds = [
+        PlaceKind::Province,
+        PlaceKind::Prefecture,
+        PlaceKind::County,
+    ];
     asked
         .iter()
         .map(|q| {
@@ -171,10 +175,22 @@ pub(super) fn parties(cx: &Context) -> Parties {
     for b in banks {
         for side in [&b.left, &b.right] {
             if let Some(c) = &side.county {
-                add(&mut p.counties, &c.id, &c.name, "opposite_bank", Some(&b.river_name));
+                add(
+                    &mut p.counties,
+                    &c.id,
+                    &c.name,
+                    "opposite_bank",
+                    Some(&b.river_name),
+                );
             }
             if let Some(f) = &side.prefecture {
-                add(&mut p.prefectures, &f.id, &f.name, "opposite_bank", Some(&b.river_name));
+                add(
+                    &mut p.prefectures,
+                    &f.id,
+                    &f.name,
+                    "opposite_bank",
+                    Some(&b.river_name),
+                );
             }
         }
     }
@@ -203,7 +219,11 @@ pub(super) fn other_provinces(
             Measure::Count => fp
                 .points
                 .iter()
-                .filter(|p| cx.atlas.neighbour_at(p.x(), p.y()).is_some_and(|u| u.id == n.id))
+                .filter(|p| {
+                    cx.atlas
+                        .neighbour_at(p.x(), p.y())
+                        .is_some_and(|u| u.id == n.id)
+                })
                 .count() as f64,
         };
         let share = round6(m / t.total);
