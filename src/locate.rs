@@ -1,5 +1,7 @@
 //! The answer to "which units govern this location?" (所在单元).
 
+pub mod http;
+
 use crate::atlas::{Atlas, LayerKind, Unit};
 use crate::index::Hit;
 use serde::Serialize;
