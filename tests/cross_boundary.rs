@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use liuyu::http::{router, AppState, DataSource};
+use liuyu::server::{router, AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::{json, Value};
 

@@ -356,3 +356,80 @@ pub fn resolve_matter<'a>(rules: &'a Rules, q: &str) -> Result<Option<&'a Matter
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kind: PlaceKind, id: &str, name: &str, aliases: &[&str]) -> PlaceEntry {
+        PlaceEntry {
+            kind,
+            id: id.into(),
+            name: name.into(),
+            parent: None,
+            label: [0.0, 0.0],
+            bbox: [0.0; 4],
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn exact_beats_alias_and_shared_aliases_are_ambiguous() {
+        let places = vec![
+            entry(
+                PlaceKind::Prefecture,
+                "422800",
+                "恩施土家族苗族自治州",
+                &["恩施"],
+            ),
+            entry(PlaceKind::County, "422801", "恩施市", &["恩施"]),
+            entry(PlaceKind::County, "420103", "江汉区", &[]),
+        ];
+        let all = [PlaceKind::Prefecture, PlaceKind::County];
+        // Two units share the alias: refused with both.
+        let e = resolve(&places, "恩施", &all, "place").unwrap_err();
+        assert!(matches!(e, NameError::Ambiguous { .. }));
+        assert_eq!(e.candidates().len(), 2);
+        // The exact name decides.
+        assert_eq!(
+            resolve(&places, "恩施市", &all, "place").unwrap().id,
+            "422801"
+        );
+        // Restricted to prefectures, the alias is unique.
+        let p = resolve(&places, "恩施", &[PlaceKind::Prefecture], "prefecture").unwrap();
+        assert_eq!(p.id, "422800");
+        // By adcode; unknown with candidates from a prefix.
+        assert_eq!(
+            resolve(&places, " 420103 ", &all, "place").unwrap().name,
+            "江汉区"
+        );
+        let e = resolve(&places, "江", &all, "place").unwrap_err();
+        assert!(matches!(e, NameError::Unknown { .. }));
+        assert_eq!(e.candidates()[0].id, "420103");
+        assert!(e.to_string().contains("江汉区 (420103)"));
+    }
+
+    #[test]
+    fn search_ranks_by_match_then_kind() {
+        let places = vec![
+            entry(PlaceKind::County, "420103", "江汉区", &[]),
+            entry(
+                PlaceKind::River,
+                "hanjiang",
+                "汉江",
+                &["Hanjiang (Han River)"],
+            ),
+            entry(PlaceKind::Prefecture, "420100", "武汉市", &["武汉"]),
+        ];
+        let hits = search(&places, "汉", 10);
+        // Every name contains 汉; 汉江 starts with it.
+        assert_eq!(hits[0].place.id, "hanjiang");
+        assert_eq!(hits[0].matched, MatchKind::Prefix);
+        let kinds: Vec<PlaceKind> = hits[1..].iter().map(|h| h.place.kind).collect();
+        assert_eq!(kinds, [PlaceKind::Prefecture, PlaceKind::County]);
+        assert_eq!(search(&places, "hanjiang", 10)[0].matched, MatchKind::Exact);
+        assert_eq!(search(&places, "HAN", 10)[0].place.id, "hanjiang");
+        assert!(search(&places, "  ", 10).is_empty());
+        assert_eq!(search(&places, "汉", 1).len(), 1);
+    }
+}

@@ -770,3 +770,37 @@ fn round1(x: f64) -> f64 {
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{polygon, MultiPolygon};
+
+    fn square() -> FootprintIndex {
+        let fp = Footprint {
+            polygons: MultiPolygon(vec![polygon![
+                (x: 112.0, y: 30.0), (x: 113.0, y: 30.0), (x: 113.0, y: 31.0), (x: 112.0, y: 31.0), (x: 112.0, y: 30.0)
+            ]]),
+            ..Default::default()
+        };
+        FootprintIndex::new(&fp).unwrap()
+    }
+
+    #[test]
+    fn inside_within_and_skip_distance() {
+        let idx = square();
+        assert!(idx.inside([112.5, 30.5]));
+        assert!(!idx.inside([113.5, 30.5]));
+        assert!(!idx.inside([111.5, 30.5]));
+        // 0.03 degree of longitude at 30.5N is about 2.9 km; 0.1 about 9.6 km.
+        assert!(idx.within([113.03, 30.5], 5.0));
+        assert!(!idx.within([113.1, 30.5], 5.0));
+        let (t, m) = idx.status((112.5, 30.5), 5.0);
+        assert!(t);
+        // The centre is about 48 km from the nearest side: the bound must not exceed it.
+        assert!(m > 40.0 && m <= 48.2, "{m}");
+        let (t, m) = idx.status((114.0, 30.5), 5.0);
+        assert!(!t);
+        assert!(m > 85.0 && m <= 96.0 - 5.0 + 0.5, "{m}");
+    }
+}
