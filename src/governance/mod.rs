@@ -160,7 +160,7 @@ impl Governance {
     /// Places whose name matches `q` (`/v1/places`, `liuyu places`): the
     /// province, prefectures, counties and rivers, best match first.
     pub fn places(&self, atlas: &Atlas, q: &str, limit: usize) -> Vec<names::PlaceMatch> {
-        let mut all = names::admin_places(atlas);
+        let mut all = names::admin_places(atlas).to_vec();
         all.extend(self.water.river_places(atlas));
         names::search(&all, q, limit)
     }

@@ -188,8 +188,23 @@ fn admin_entry(atlas: &Atlas, kind: PlaceKind, u: &Unit) -> PlaceEntry {
 
 /// Every administrative place of the atlas: the province, the prefectures,
 /// and the counties (a province-administered unit such as 仙桃 once, as a
-/// prefecture).
-pub fn admin_places(atlas: &Atlas) -> Vec<PlaceEntry> {
+/// prefecture). Built once per data version (labels and bounding boxes read
+/// every vertex) and shared.
+pub fn admin_places(atlas: &Atlas) -> std::sync::Arc<Vec<PlaceEntry>> {
+    use std::sync::{Arc, Mutex};
+    static CACHE: Mutex<Option<(String, Arc<Vec<PlaceEntry>>)>> = Mutex::new(None);
+    let mut guard = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((v, places)) = guard.as_ref() {
+        if v == atlas.version() {
+            return places.clone();
+        }
+    }
+    let places = Arc::new(build_admin_places(atlas));
+    *guard = Some((atlas.version().to_string(), places.clone()));
+    places
+}
+
+fn build_admin_places(atlas: &Atlas) -> Vec<PlaceEntry> {
     let mut out: Vec<PlaceEntry> = Vec::new();
     for (layer, kind) in [
         (LayerKind::Province, PlaceKind::Province),
