@@ -101,8 +101,33 @@ fn water_layer(id: &str, kind: GeometryKind, geojson: &str) -> MapLayer {
     }
 }
 
+/// Label points of the second-level zones (二级流域片区): an interior point of
+/// each zone's largest polygon (geo's `InteriorPoint`), with `id`, `name`, `basin`.
+fn zone_labels(atlas: &Atlas) -> Vec<MapFeature> {
+    use geo::{Area, InteriorPoint};
+    let mut out = Vec::new();
+    for u in &atlas.layer(LayerKind::Zone).units {
+        let largest = u
+            .geometry
+            .0
+            .iter()
+            .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()));
+        let Some(p) = largest.and_then(|poly| poly.interior_point()) else {
+            continue;
+        };
+        let basin = u.prop_str("basin").unwrap_or_default();
+        let props = json!({"id": u.id, "name": u.name, "kind": "zone", "basin": basin});
+        out.push(MapFeature::new(
+            format!("zone-{}", u.id),
+            Geometry::Point(p),
+            props.as_object().cloned().unwrap_or_default(),
+        ));
+    }
+    out
+}
+
 /// Label anchor points (注记点) of prefectures and counties, from their
-/// `label_lon`/`label_lat` properties. Tiles only (not an OGC collection).
+/// `label_lon`/`label_lat` properties, and of the zones. Tiles only (not an OGC collection).
 fn label_layer(atlas: &Atlas) -> MapLayer {
     let mut features = Vec::new();
     for (kind, tag) in [
@@ -127,6 +152,7 @@ fn label_layer(atlas: &Atlas) -> MapLayer {
             ));
         }
     }
+    features.extend(zone_labels(atlas));
     let (title, title_zh) = layer_titles("labels");
     MapLayer {
         id: "labels".into(),
@@ -134,7 +160,7 @@ fn label_layer(atlas: &Atlas) -> MapLayer {
         title_zh: title_zh.into(),
         kind: GeometryKind::Point,
         features,
-        provenance: json!({"status": "derived", "source": "label_lon/label_lat of prefectures and counties"}),
+        provenance: json!({"status": "derived", "source": "label_lon/label_lat of prefectures and counties; an interior point of each zone"}),
         ogc: false,
     }
 }

@@ -8,6 +8,7 @@
 //! renderer would be a second, weaker map client to maintain.
 
 pub mod cors;
+pub mod glyphs;
 pub mod headers;
 pub mod service;
 pub mod sprite;
@@ -89,18 +90,42 @@ async fn style_json(Extension(svc): Extension<Arc<MapsService>>, headers: Header
     resp
 }
 
-/// Glyph ranges: we serve none (an empty, valid glyph protobuf). Chinese labels
-/// are drawn by MapLibre from the browser's own CJK font
-/// (`localIdeographFontFamily`), so no font files ship with the server.
-async fn glyphs() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/x-protobuf"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        Vec::<u8>::new(),
-    )
-        .into_response()
+/// Glyph ranges (`/fonts/{stack}/{first}-{last}.pbf`) of the embedded label
+/// font ([`glyphs`]): 404 problem for a stack that does not name it or a
+/// malformed range; an empty but valid range where the font has no glyphs.
+async fn glyph_range(
+    axum::extract::Path((stack, range)): axum::extract::Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !glyphs::known_stack(&stack) {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Unknown font stack",
+            &format!(
+                "no font stack '{stack}'; this server has '{}'",
+                glyphs::FONT_STACK
+            ),
+        );
+    }
+    let Some(first) = glyphs::parse_range(&range) else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            &format!("no glyph range '{range}'; ranges are FIRST-LAST.pbf with FIRST a multiple of 256 and LAST = FIRST + 255"),
+        );
+    };
+    let body = glyphs::range_pbf(first);
+    let mut resp = headers::conditional(
+        &headers,
+        &static_etag(&body),
+        "application/x-protobuf",
+        body.into_owned(),
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=86400"),
+    );
+    resp
 }
 
 /// The sprite: `liuyu.json`, `liuyu.png`, `liuyu@2x.json`, `liuyu@2x.png`.
@@ -144,7 +169,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(svc: Arc<MapsService>) -> Router
         .route("/style.json", get(style_json))
         .route("/assets/liuyu-map.js", get(bundle_js))
         .route("/assets/liuyu-map.css", get(bundle_css))
-        .route("/fonts/{stack}/{range}", get(glyphs))
+        .route("/fonts/{stack}/{range}", get(glyph_range))
         .route("/sprite/{file}", get(sprite_file))
         .merge(crate::tiles::http::routes())
         .merge(crate::ogc::routes())
