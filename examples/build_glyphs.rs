@@ -1,4 +1,4 @@
-//! The glyph build step (字形构建): `cargo run --example build_glyphs -- FONT.ttf OUT.glyphs REPORT.txt SOURCE...`
+//! The glyph build step (字形构建): `cargo run --example build_glyphs -- FONT.ttf OUT_DIR SOURCE...`
 //! (run through `tools/build-glyphs.sh`, which fetches and checks the font).
 //!
 //! Collects every character used in the SOURCE files and folders (walked in
@@ -6,8 +6,9 @@
 //! each one the font has as a MapLibre signed distance field
 //! ([`liuyu::web::glyphs::render_sdf`]), groups them into 256-codepoint
 //! ranges and writes the bundle the server embeds. Deterministic: same font and
-//! sources, same bytes. The report lists the counts and any character the font
-//! lacks.
+//! sources, same bytes. Writes `OUT_DIR/noto-sans-sc-regular.glyphs`,
+//! `OUT_DIR/charset.txt` (the characters, for the page's web-font subset) and
+//! `OUT_DIR/build-report.txt` (counts and any character the font lacks).
 //!
 //! Font parsing uses `ttf-parser` (a dev-dependency: the server never parses fonts).
 use std::collections::{BTreeMap, BTreeSet};
@@ -90,7 +91,10 @@ fn render(face: &ttf_parser::Face, c: char) -> Option<SdfGlyph> {
     Some(glyphs::render_sdf(u32::from(c), &b.out, advance))
 }
 
-fn run(font: &str, out: &str, report: &str, sources: &[String]) -> Result<String, String> {
+fn run(font: &str, dir: &str, sources: &[String]) -> Result<String, String> {
+    let out = format!("{dir}/noto-sans-sc-regular.glyphs");
+    let report = format!("{dir}/build-report.txt");
+    let charset_file = format!("{dir}/charset.txt");
     let data = std::fs::read(font).map_err(|e| format!("{font}: {e}"))?;
     let face = ttf_parser::Face::parse(&data, 0).map_err(|e| format!("{font}: {e}"))?;
     let (chars, files) = charset(sources).map_err(|e| e.to_string())?;
@@ -107,7 +111,9 @@ fn run(font: &str, out: &str, report: &str, sources: &[String]) -> Result<String
         .map(|(first, gs)| (*first, glyphs::encode_range(glyphs::FONT_STACK, *first, gs)))
         .collect();
     let bundle = glyphs::write_bundle(&encoded);
-    std::fs::write(out, &bundle).map_err(|e| format!("{out}: {e}"))?;
+    std::fs::write(&out, &bundle).map_err(|e| format!("{out}: {e}"))?;
+    let text: String = chars.iter().collect();
+    std::fs::write(&charset_file, text + "\n").map_err(|e| format!("{charset_file}: {e}"))?;
     let rendered: usize = ranges.values().map(Vec::len).sum();
     let mut text = format!(
         "font stack: {}\nsource files read: {files}\ncharacters: {}\nglyphs rendered: {rendered}\nranges: {}\nbundle bytes: {}\n",
@@ -125,17 +131,17 @@ fn run(font: &str, out: &str, report: &str, sources: &[String]) -> Result<String
             .collect::<Vec<_>>()
             .join(" ")
     ));
-    std::fs::write(report, &text).map_err(|e| format!("{report}: {e}"))?;
+    std::fs::write(&report, &text).map_err(|e| format!("{report}: {e}"))?;
     Ok(text)
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() < 5 {
-        eprintln!("usage: build_glyphs FONT.ttf OUT.glyphs REPORT.txt SOURCE...");
+    if args.len() < 4 {
+        eprintln!("usage: build_glyphs FONT.ttf OUT_DIR SOURCE...");
         std::process::exit(2);
     }
-    match run(&args[1], &args[2], &args[3], &args[4..]) {
+    match run(&args[1], &args[2], &args[3..]) {
         Ok(report) => print!("{report}"),
         Err(e) => {
             eprintln!("glyph build failed: {e}");

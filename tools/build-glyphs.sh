@@ -3,7 +3,10 @@
 # glyph ranges, signed distance fields) and its report from Noto Sans SC Regular
 # (SIL OFL 1.1) in the npm package @expo-google-fonts/noto-sans-sc 0.4.3, for every
 # character used in data/ (layers, rivers, lakes, governance catalog) and in the
-# page (web/src, src/web/index.html). Deterministic: same bytes every run.
+# page (web/src, src/web/index.html, src/web/style.rs), and the page's own web font
+# src/web/fonts/noto-sans-sc-ui.woff2 (the same characters, subset by fontTools'
+# pyftsubset, pinned), so the page reads the same with no CJK font installed.
+# Deterministic: same bytes every run.
 #   tools/build-glyphs.sh          rebuild src/web/fonts/ in place
 #   tools/build-glyphs.sh --check  rebuild into a scratch dir and compare bytes
 # Run it again (and commit) when data/ or the page gains characters; the test
@@ -28,12 +31,15 @@ if [ "${1:-}" = "--check" ]; then
   OUT="$CACHE/glyphs-check"
   rm -rf "$OUT" && mkdir -p "$OUT"
 fi
-cargo run --quiet --example build_glyphs -- "$CACHE/noto-sans-sc/$TTF" \
-  "$OUT/noto-sans-sc-regular.glyphs" "$OUT/build-report.txt" \
-  data/layers data/rivers data/governance web/src src/web/index.html src/web/style.rs
+cargo run --quiet --example build_glyphs -- "$CACHE/noto-sans-sc/$TTF" "$OUT" \
+  data/layers data/rivers data/governance web/src src/web/index.html src/web/style.rs src/tiles/tilejson.rs
 cp "$CACHE/noto-sans-sc/package/LICENSE_FONT" "$OUT/OFL-NotoSansSC.txt"
+VENV="$CACHE/fonttools-venv"
+[ -x "$VENV/bin/pyftsubset" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install --quiet --disable-pip-version-check fonttools==4.61.1 brotli==1.2.0; }
+SOURCE_DATE_EPOCH=0 "$VENV/bin/pyftsubset" "$CACHE/noto-sans-sc/$TTF" --text-file="$OUT/charset.txt" \
+  --flavor=woff2 --no-hinting --layout-features='*' --output-file="$OUT/noto-sans-sc-ui.woff2"
 if [ "${1:-}" = "--check" ]; then
-  for f in noto-sans-sc-regular.glyphs build-report.txt OFL-NotoSansSC.txt; do
+  for f in noto-sans-sc-regular.glyphs build-report.txt charset.txt OFL-NotoSansSC.txt noto-sans-sc-ui.woff2; do
     cmp "$OUT/$f" "src/web/fonts/$f" || { echo "src/web/fonts/$f differs from a fresh build: run tools/build-glyphs.sh and commit" >&2; exit 1; }
   done
   echo "src/web/fonts/ matches a fresh deterministic glyph build"

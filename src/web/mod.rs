@@ -30,6 +30,10 @@ pub const INDEX_HTML: &str = include_str!("index.html");
 pub const BUNDLE_JS: &[u8] = include_bytes!("assets/liuyu-map.js");
 /// The bundle's CSS.
 pub const BUNDLE_CSS: &[u8] = include_bytes!("assets/liuyu-map.css");
+/// The page's web font: Noto Sans SC (SIL OFL 1.1) subset to the characters of
+/// the data and the page (`tools/build-glyphs.sh`), so panels read the same on
+/// a machine with no CJK font.
+pub const UI_FONT: &[u8] = include_bytes!("fonts/noto-sans-sc-ui.woff2");
 
 /// An RFC 9457 problem response (through [`crate::http::problem::Problem`]);
 /// `what` becomes the problem type slug (`"Unknown tile source"` -> `/problems/unknown-tile-source`).
@@ -71,6 +75,10 @@ async fn bundle_css(headers: HeaderMap) -> Response {
         "text/css; charset=utf-8",
         BUNDLE_CSS,
     )
+}
+
+async fn ui_font(headers: HeaderMap) -> Response {
+    headers::conditional(&headers, &static_etag(UI_FONT), "font/woff2", UI_FONT)
 }
 
 async fn style_json(Extension(svc): Extension<Arc<MapsService>>, headers: HeaderMap) -> Response {
@@ -169,6 +177,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(svc: Arc<MapsService>) -> Router
         .route("/style.json", get(style_json))
         .route("/assets/liuyu-map.js", get(bundle_js))
         .route("/assets/liuyu-map.css", get(bundle_css))
+        .route("/assets/noto-sans-sc-ui.woff2", get(ui_font))
         .route("/fonts/{stack}/{range}", get(glyph_range))
         .route("/sprite/{file}", get(sprite_file))
         .merge(crate::tiles::http::routes())
