@@ -387,9 +387,10 @@ mod tests {
         let bw = (g.width + 6) as usize;
         assert_eq!(g.bitmap.len(), bw * (g.height + 6) as usize);
         let at = |x: usize, y: usize| g.bitmap[y * bw + x];
-        // Centre is deep inside (well above the 192 edge), corners far outside.
+        // Centre is deep inside (well above the 192 edge); the corner pixel is
+        // 2.5*sqrt(2) px from the outline corner: 255 - (3.54*32 + 64) = 78.
         assert!(at(bw / 2, 11) > 230, "{}", at(bw / 2, 11));
-        assert_eq!(at(0, 0), 0);
+        assert_eq!(at(0, 0), 78);
         // Along the middle row the field rises monotonically up to the centre,
         // crossing the edge value between the buffer and the outline.
         let row: Vec<u8> = (0..bw / 2).map(|x| at(x, 11)).collect();

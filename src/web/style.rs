@@ -254,23 +254,13 @@ fn label(
 }
 
 /// Labels (注记), all in the served font: prefectures, zones (name and id, in
-/// the basin's colour), counties, rivers along their lines, named lakes.
+/// the basin's colour), counties, rivers along their lines, named lakes (as old outlines).
 fn label_layers(has: &dyn Fn(&str) -> bool, layers: &mut Vec<Value>) {
     let halo = |c: &str, w: f64| json!({"text-color": c, "text-halo-color": "#ffffff", "text-halo-width": w});
     if has("rivers") {
         layers.push(label("labels-river", "rivers", json!(["has", "river_name"]), (7, 24),
             json!({"text-field": ["get", "river_name"], "symbol-placement": "line", "text-size": 12, "symbol-spacing": 350, "text-letter-spacing": 0.2}),
             halo("#1f5f8b", 1.5)));
-    }
-    if has("lakes") {
-        layers.push(label(
-            "labels-lake",
-            "lakes",
-            json!(["has", "name"]),
-            (8, 24),
-            json!({"text-field": ["concat", ["get", "name"], "（旧轮廓）"], "text-size": 11}),
-            halo("#2c6ea4", 1.2),
-        ));
     }
     if !has("labels") {
         return;
@@ -303,6 +293,14 @@ fn label_layers(has: &dyn Fn(&str) -> bool, layers: &mut Vec<Value>) {
         (8, 24),
         json!({"text-field": ["get", "name"], "text-size": 12}),
         halo("#333333", 1.2),
+    ));
+    layers.push(label(
+        "labels-lake",
+        "labels",
+        kind("lake"),
+        (8, 24),
+        json!({"text-field": ["concat", ["get", "name"], "（旧轮廓）"], "text-size": 11}),
+        halo("#2c6ea4", 1.2),
     ));
 }
 

@@ -241,8 +241,8 @@ return maplibregl$1;
   L.map = new maplibregl.Map({
     container: 'liuyu-map',
     style: '/style.json',
-    center: [112.3, 31.0],
-    zoom: 6,
+    bounds: [[108.35, 29.03], [116.14, 33.28]], // Hubei
+    fitBoundsOptions: { padding: 16 },
     // Every label, Chinese included, uses the glyphs the server serves: no
     // dependence on a CJK font installed on the user's machine.
     localIdeographFontFamily: false,
