@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use liuyu::http::{router, AppState, DataSource};
+use liuyu::server::{router, AppState, DataSource};
 use liuyu::web::glyphs::FONT_STACK;
 use liuyu::Atlas;
 use serde_json::Value;

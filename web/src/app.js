@@ -49,7 +49,7 @@
     const v = (h.get('map') || '').split('/').map(Number);
     if (v.length === 3 && v.every(Number.isFinite)) L.map.jumpTo({ zoom: v[0], center: [v[2], v[1]] });
     const g = decodeGeom(h.get('geom'));
-    if (g) { L.ask(g, h.get('matter') || ''); return; }
+    if (g) { L.ask(g, h.get('matter') || '', { frame: true }); return; }
     const at = (h.get('at') || '').split(',').map(Number);
     if (at.length === 2 && at.every(Number.isFinite)) L.queryPoint(at[0], at[1]);
   }

@@ -749,7 +749,19 @@ return maplibregl$1;
     return { touched, down: down.filter((e) => !touched.includes(e)), runs };
   }
 
-  async function ask(geometry, matterText) {
+  // Frame the footprint in the part of the map the panel leaves visible.
+  function frame(g) {
+    const pts = g.type === 'Point' ? [g.coordinates] : g.type === 'LineString' ? g.coordinates : g.coordinates[0];
+    const xs = pts.map((p) => p[0]);
+    const ys = pts.map((p) => p[1]);
+    // Phone (<= 640 px, app.css): the expanded bottom sheet covers 62% of the height.
+    const phone = window.matchMedia('(max-width: 640px)').matches;
+    const pad = { top: 40, left: 40, right: 40, bottom: phone ? Math.round(window.innerHeight * 0.62) + 30 : 40 };
+    L.map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: pad, maxZoom: 11, duration: 0 });
+  }
+
+  async function ask(geometry, matterText, opts) {
+    if (opts && opts.frame) frame(geometry);
     if (matterText != null) L.$('liuyu-matter').value = matterText;
     const m = resolveMatter(L.$('liuyu-matter').value);
     L.clear();
@@ -847,7 +859,7 @@ return maplibregl$1;
     const v = (h.get('map') || '').split('/').map(Number);
     if (v.length === 3 && v.every(Number.isFinite)) L.map.jumpTo({ zoom: v[0], center: [v[2], v[1]] });
     const g = decodeGeom(h.get('geom'));
-    if (g) { L.ask(g, h.get('matter') || ''); return; }
+    if (g) { L.ask(g, h.get('matter') || '', { frame: true }); return; }
     const at = (h.get('at') || '').split(',').map(Number);
     if (at.length === 2 && at.every(Number.isFinite)) L.queryPoint(at[0], at[1]);
   }
