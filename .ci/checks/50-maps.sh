@@ -28,7 +28,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check owslib==0.35.0 mapbox-vector-tile==2.2.0 shapely==2.2.0 pmtiles==3.8.1 \
-  openapi-spec-validator==0.9.0 openapi-schema-validator==0.9.0
+  openapi-spec-validator==0.9.0 openapi-schema-validator==0.9.0 freetype-py==2.5.1
 (cd web && npm ci --no-audit --no-fund --loglevel=error)
 
 say "web bundle: rebuilt from package-lock.json, must equal the committed src/web/assets/"
@@ -66,6 +66,9 @@ printf '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontco
 export FONTCONFIG_FILE="$FC/fonts.conf"
 if fc-list :lang=zh | grep -q .; then echo "FAIL: a CJK font is still visible through $FONTCONFIG_FILE"; exit 1; fi
 echo "ok   fontconfig for the browser: $(fc-list | wc -l) Latin faces, no CJK font"
+
+say "served label glyphs against FreeType's rendering of the same font"
+python3 tools/ci/glyphs_check.py "http://127.0.0.1:$P1" "${LIUYU_CACHE:-$PWD/target/liuyu-cache}/noto-sans-sc/package/400Regular/NotoSansSC_400Regular.ttf" data
 
 say "headless Chromium: MapLibre + /style.json, the page at / (labels, clicks, search, draw-to-ask, phone)"
 node tools/ci/maps_browser.mjs "http://127.0.0.1:$P1" "$ART" "$ART/truth.json"
