@@ -205,8 +205,8 @@
     const ys = pts.map((p) => p[1]);
     // Phone (<= 640 px, app.css): the expanded bottom sheet covers 62% of the height.
     const phone = window.matchMedia('(max-width: 640px)').matches;
-    const pad = { top: 40, left: 40, right: 40, bottom: phone ? Math.round(window.innerHeight * 0.62) + 30 : 40 };
-    L.map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: pad, maxZoom: 11, duration: 0 });
+    const pad = phone ? { top: 60, left: 90, right: 90, bottom: Math.round(window.innerHeight * 0.62) + 40 } : { top: 40, left: 40, right: 40, bottom: 40 };
+    L.map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: pad, maxZoom: 10, duration: 0 });
   }
 
   async function ask(geometry, matterText, opts) {
