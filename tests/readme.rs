@@ -411,7 +411,7 @@ fn every_readme_example_shows_the_live_answer() {
 
 fn write_replaced(lines: &[&str], mut replaced: Vec<(usize, usize, String)>) {
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    replaced.sort_by(|a, b| b.0.cmp(&a.0));
+    replaced.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (first, end, text) in replaced {
         out.splice(first..end, text.lines().map(str::to_string));
     }
