@@ -206,6 +206,8 @@ pub fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<Unit>, AtlasError> {
         let geometry = f
             .geometry
             .ok_or_else(|| parse_err(file, format!("feature `{id}` has no geometry")))?;
+        super::positions::check_positions(&geometry)
+            .map_err(|e| parse_err(file, format!("feature `{id}`: {e}")))?;
         let geometry: MultiPolygon<f64> = match geo::Geometry::<f64>::try_from(geometry) {
             Ok(geo::Geometry::MultiPolygon(mp)) => mp,
             Ok(geo::Geometry::Polygon(p)) => MultiPolygon::new(vec![p]),

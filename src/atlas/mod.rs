@@ -3,6 +3,7 @@
 
 mod layer;
 mod load;
+pub mod positions;
 pub mod validate;
 
 pub use layer::{Layer, LayerKind, Provenance, Unit};
