@@ -6,7 +6,9 @@ mod load;
 pub mod validate;
 
 pub use layer::{Layer, LayerKind, Provenance, Unit};
-pub use load::{parse_units, Manifest, ManifestLayer, RawDataset};
+pub use load::{
+    parse_units, read_regular_file, Manifest, ManifestLayer, RawDataset, MAX_FILE_BYTES,
+};
 pub use validate::{Finding, Report, AREA_TOLERANCE};
 
 use crate::index::Locator;
