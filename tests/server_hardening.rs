@@ -112,12 +112,35 @@ fn parse(raw: &[u8]) -> Answer {
     }
 }
 
-/// Writes raw bytes and reads until the server closes (or `wait` passes).
+/// Whether `out` holds a whole response (head and `Content-Length` bytes).
+fn complete(out: &[u8]) -> bool {
+    let Some(end) = out.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let a = parse(&out[..end]);
+    let len: usize = a
+        .header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    out.len() >= end + 4 + len
+}
+
+/// Writes raw bytes and reads one whole response, or until the server closes
+/// (or `wait` passes).
 async fn raw(addr: SocketAddr, bytes: &[u8], wait: Duration) -> Answer {
     let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(bytes).await.unwrap();
     let mut out = Vec::new();
-    let _ = tokio::time::timeout(wait, s.read_to_end(&mut out)).await;
+    let read = async {
+        let mut buf = [0u8; 65536];
+        while !complete(&out) {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(wait, read).await;
     parse(&out)
 }
 
@@ -176,6 +199,47 @@ async fn a_huge_content_length_is_refused_before_the_body() {
         "answered without reading a body"
     );
     assert_eq!(a.header("connection").as_deref(), Some("close"));
+    srv.shutdown().await;
+}
+
+/// A client that sends its whole body before reading (as most simple clients
+/// do) still reads the refusal: the server drains the refused body for a
+/// while instead of resetting the connection under it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_body_is_drained_so_the_client_reads_the_refusal() {
+    let srv = Server::start(state_with(limits())).await;
+    for (ctype, len, status) in [
+        ("application/json", 3 << 20, 413),
+        ("text/plain", 900_000, 415),
+    ] {
+        let body = vec![b' '; len];
+        let head = format!(
+            "POST /v1/issues/analyze HTTP/1.1\r\nHost: t\r\nContent-Type: {ctype}\r\nContent-Length: {len}\r\n\r\n"
+        );
+        let mut s = TcpStream::connect(srv.addr).await.unwrap();
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.write_all(&body)
+            .await
+            .expect("the whole body is accepted");
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(20), s.read_to_end(&mut out)).await;
+        parse(&out).assert_problem(status);
+    }
+    // Chunked, no Content-Length: refused when the limit is crossed, drained too.
+    let mut s = TcpStream::connect(srv.addr).await.unwrap();
+    s.write_all(b"POST /v1/issues/analyze HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .await
+        .unwrap();
+    let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+    for _ in 0..40 {
+        s.write_all(chunk.as_bytes())
+            .await
+            .expect("the whole body is accepted");
+    }
+    s.write_all(b"0\r\n\r\n").await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(20), s.read_to_end(&mut out)).await;
+    parse(&out).assert_problem(413);
     srv.shutdown().await;
 }
 

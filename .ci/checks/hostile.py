@@ -134,7 +134,7 @@ def big_post(port, method, path, body, headers):
             pass
     out = b""
     try:
-        while chunk := s.recv(65536):
+        while not complete(out) and (chunk := s.recv(65536)):
             out += chunk
     except OSError:
         pass
@@ -142,14 +142,23 @@ def big_post(port, method, path, body, headers):
     return parse_raw(out)
 
 
+def complete(out):
+    """Whether out holds a whole response (head and Content-Length bytes)."""
+    head, sep, body = out.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    return len(body) >= int(parse_raw(head + sep)[1].get("content-length", "0") or 0)
+
+
 def raw(port, data, wait=10.0):
-    """Writes raw bytes, reads until the server closes; returns (bytes, seconds)."""
+    """Writes raw bytes, reads one whole response or until the server closes;
+    returns (bytes, seconds)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=wait)
     t0 = time.monotonic()
     out = b""
     try:
         s.sendall(data)
-        while True:
+        while not complete(out):
             chunk = s.recv(65536)
             if not chunk:
                 break

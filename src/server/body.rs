@@ -2,10 +2,12 @@
 //! timeout and the size limit, and only when the request says it is JSON.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
+use http_body_util::BodyExt;
 
 use super::limits::Limits;
 use super::problem::Problem;
@@ -50,22 +52,57 @@ fn unsupported(headers: &HeaderMap) -> Problem {
     .with("accept", "application/json")
 }
 
+/// How long a refused request's body is still read (and dropped) so that the
+/// client, busy sending it, gets to read the refusal: closing at once would
+/// make the client's kernel see a reset and lose the answer.
+pub const LINGER: Duration = Duration::from_secs(5);
+/// At most this much of a refused body is read and dropped.
+pub const LINGER_BYTES: usize = 32 << 20;
+
+/// Reads and drops what remains of a refused request's body, for at most
+/// [`LINGER`] and [`LINGER_BYTES`], in the background (the answer is sent
+/// meanwhile with `Connection: close`).
+pub fn linger(mut body: Body) {
+    tokio::spawn(async move {
+        let drain = async {
+            let mut n = 0usize;
+            while let Some(Ok(frame)) = body.frame().await {
+                n += frame.data_ref().map_or(0, Bytes::len);
+                if n > LINGER_BYTES {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(LINGER, drain).await;
+    });
+}
+
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = Problem;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         if !is_json(req.headers()) {
-            return Err(unsupported(req.headers()));
+            let p = unsupported(req.headers());
+            linger(req.into_body());
+            return Err(p);
         }
         let limits = req
             .extensions()
             .get::<Arc<Limits>>()
             .cloned()
             .unwrap_or_default();
-        let read = axum::body::to_bytes(req.into_body(), limits.body_limit);
-        match tokio::time::timeout(limits.body_timeout, read).await {
+        let mut body = req.into_body();
+        match tokio::time::timeout(
+            limits.body_timeout,
+            read_limited(&mut body, limits.body_limit),
+        )
+        .await
+        {
             Ok(Ok(bytes)) => Ok(JsonBody(bytes)),
-            Ok(Err(e)) => Err(body_error(e, &limits)),
+            Ok(Err(p)) => {
+                linger(body);
+                Err(p)
+            }
             Err(_) => Err(Problem::new(
                 StatusCode::REQUEST_TIMEOUT,
                 "body-timeout",
@@ -78,20 +115,25 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     }
 }
 
-fn body_error(e: axum::Error, limits: &Limits) -> Problem {
-    let inner = e.into_inner();
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(inner.as_ref());
-    while let Some(err) = source {
-        if err.is::<http_body_util::LengthLimitError>() {
-            return Problem::too_large(format!(
-                "the body is larger than {} bytes",
-                limits.body_limit
-            ))
-            .with("limit", limits.body_limit);
+/// The whole body; a 413 as soon as it passes `limit`, a 400 when it cannot
+/// be read.
+async fn read_limited(body: &mut Body, limit: usize) -> Result<Bytes, Problem> {
+    let mut buf = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            Problem::bad_request(format!("the request body could not be read: {e}"))
+        })?;
+        if let Some(data) = frame.data_ref() {
+            if buf.len() + data.len() > limit {
+                return Err(
+                    Problem::too_large(format!("the body is larger than {limit} bytes"))
+                        .with("limit", limit),
+                );
+            }
+            buf.extend_from_slice(data);
         }
-        source = err.source();
     }
-    Problem::bad_request(format!("the request body could not be read: {inner}"))
+    Ok(Bytes::from(buf))
 }
 
 #[cfg(test)]

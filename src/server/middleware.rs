@@ -52,6 +52,7 @@ pub async fn deadline(State(g): State<Guards>, mut req: Request, next: Next) -> 
 /// the body is never read and the connection is closed).
 pub async fn refuse_oversized(State(g): State<Guards>, req: Request, next: Next) -> Response {
     if let Some(p) = oversized(&g.limits, &req) {
+        super::body::linger(req.into_body());
         return close(p.into_response());
     }
     next.run(req).await
