@@ -664,6 +664,22 @@ async fn strict_parsing_and_headers() {
         "{across:?}"
     );
     assert!(inside.contains(&"420103".to_string()));
+    // Dates run through year 9999 (the last the calendar type holds); a
+    // five-digit year is a 400 problem, never a 500.
+    for date in ["9999-12-31", "9999-01-01"] {
+        let r = get(
+            a,
+            &format!("/v1/profile?lon=114.25&lat=30.6&date={date}"),
+            "",
+        )
+        .await;
+        assert_eq!(r.status, 200, "date {date}");
+        let r = get(a, &format!("/v1/obligations?date={date}"), "").await;
+        assert_eq!(r.status, 200, "date {date}");
+    }
+    get(a, "/v1/profile?lon=114.25&lat=30.6&date=10000-01-01", "")
+        .await
+        .assert_problem(400);
     // POST bodies must say they are JSON.
     post(a, "/v1/issues/analyze", Some("text/plain"), "{}")
         .await
@@ -839,4 +855,104 @@ fn an_archive_read_error_falls_back_to_live_encoding() {
     // Cached: the broken archive is not read again for this tile.
     get_tile(&svc, &src, "hubei", &layers, t).unwrap();
     assert_eq!(svc.archive_errors.load(Ordering::Relaxed), 1);
+}
+
+/// The files under `dir` (recursively) ending in `.rs`, with their text.
+fn rust_sources(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(rust_sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            out.push((path, text));
+        }
+    }
+    out
+}
+
+/// The issue's "Layout" case: one server layer. `src/server/` holds state,
+/// the problem type, middleware and the router; only its router names the
+/// domains' HTTP modules, no domain reaches back into the router or the
+/// middleware, the old `src/http` layer is gone, and `src/web` keeps only the
+/// page, style, sprite and glyphs (no problem type, CORS or header layer of
+/// its own).
+#[test]
+fn one_server_layer_with_dependencies_pointing_into_it() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for part in [
+        "state.rs",
+        "problem.rs",
+        "middleware.rs",
+        "router.rs",
+        "work.rs",
+        "conn.rs",
+        "metrics.rs",
+    ] {
+        assert!(src.join("server").join(part).is_file(), "src/server/{part}");
+    }
+    let old = src.join("http");
+    assert!(
+        !old.exists() || rust_sources(&old).is_empty(),
+        "src/http still holds Rust code"
+    );
+    const DOMAINS: [&str; 9] = [
+        "locate",
+        "governance",
+        "hydro",
+        "formats",
+        "tiles",
+        "ogc",
+        "web",
+        "crs",
+        "attribute",
+    ];
+    for (path, text) in rust_sources(&src.join("server")) {
+        if path.ends_with("router.rs") {
+            continue;
+        }
+        for d in DOMAINS {
+            for needle in [format!("crate::{d}::http"), format!("crate::{d}::routes")] {
+                assert!(
+                    !text.contains(&needle),
+                    "{} names a domain's routes ({needle}); only router.rs may",
+                    path.display()
+                );
+            }
+        }
+    }
+    for (path, text) in rust_sources(&src) {
+        if path.starts_with(src.join("server")) {
+            continue;
+        }
+        for needle in ["server::router", "server::middleware", "crate::http::"] {
+            assert!(
+                !text.contains(needle),
+                "{} reaches into {needle}: domains use the server layer's state, \
+                 problem, work and parsing helpers only",
+                path.display()
+            );
+        }
+    }
+    let mut web: Vec<String> = rust_sources(&src.join("web"))
+        .into_iter()
+        .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    web.sort();
+    assert_eq!(web, ["glyphs.rs", "mod.rs", "sprite.rs", "style.rs"]);
+    for (path, text) in rust_sources(&src.join("web")) {
+        for needle in [
+            "CorsLayer",
+            "fn problem",
+            "X_CONTENT_TYPE_OPTIONS",
+            "struct Problem",
+        ] {
+            assert!(
+                !text.contains(needle),
+                "{} has its own {needle}; the server layer owns it",
+                path.display()
+            );
+        }
+    }
 }
