@@ -203,10 +203,11 @@
     return rows;
   }
 
-  function renderWater(w, notes, runs) {
+  function renderWater(w, notes, runs, matter) {
     if (!w) {
       const n = arr(notes).find((x) => /water_context|river/.test(x));
-      return `<h4>上下游 <span class="en">Upstream / downstream</span></h4><p class="none">${esc(n || '不涉及水 Not a water matter, or no river near the footprint')}</p>`;
+      const why = matter && matter.water_context === false ? '此事项不涉及上下游 Not a water matter: no upstream/downstream context' : '附近没有河流 No river near the footprint';
+      return `<h4>上下游 <span class="en">Upstream / downstream</span></h4><p class="none">${esc(n || why)}</p>`;
     }
     return `<h4>上下游与左右岸 <span class="en">Upstream, downstream, banks</span>${cite(w.basis)}${w.tolerance_km != null ? ` <span class="en">(±${esc(w.tolerance_km)} km)</span>` : ''}</h4><table class="answer water">${waterRows(w, runs)}</table>`
       + (arr(w.notes).length ? `<p class="src">${arr(w.notes).map(esc).join('<br>')}</p>` : '')
@@ -254,7 +255,7 @@
     html += renderJurisdictions(d);
     html += renderMechanisms(d);
     html += specialInspection(d, unitNames(d));
-    html += renderWater(d.water_context, d.notes, runs);
+    html += renderWater(d.water_context, d.notes, runs, d.matter);
     const comp = arr(d.complaints).map((c) => `${esc(c.department)}${cite(c.basis)}${L.recon(c.provenance)}`);
     if (comp.length) html += `<h4>举报受理 <span class="en">Complaints</span></h4><p>${comp.join('<br>')}</p>`;
     if (arr(d.notes).length) html += `<p class="src">${arr(d.notes).map(esc).join('<br>')}</p>`;
