@@ -230,6 +230,13 @@ try {
   await p2.click(`#liuyu-search-results button[data-i="${hg}"]`);
   await p2.waitForFunction(() => /黄冈市/.test((document.querySelector('#liuyu-answer') || {}).innerText || ''), null, { timeout: 20000 });
   check(hg >= 0, 'choosing 黄冈市 among them asks about 黄冈市');
+  // A county by a prefix of its name: framed and asked about.
+  const xz = await placesApi('新洲');
+  await p2.fill('#liuyu-search-input', '新洲');
+  await p2.click('#liuyu-search button[type=submit]');
+  await p2.waitForFunction((n) => [...document.querySelectorAll('#liuyu-answer > table.answer tr')]
+    .some((tr) => tr.querySelector('th').firstChild.textContent.trim() === '县级行政区' && tr.querySelector('td').innerText.trim().startsWith(n)), xz.body.places[0].name, { timeout: 20000 });
+  check(xz.body.places.length === 1 && xz.body.places[0].kind === 'county', `place search "新洲" (county ${xz.body.places[0].name}, ${xz.body.places[0].match}) asks about it`);
   // A river: its lines are highlighted.
   const hj = await placesApi('汉江');
   await p2.fill('#liuyu-search-input', '汉江');
