@@ -35,6 +35,9 @@ pub enum Command {
         /// Map routes: tiles, CORS, tile cache.
         #[command(flatten)]
         maps: MapsArgs,
+        /// The register of filings and cases (登记簿).
+        #[command(flatten)]
+        register: crate::register::cli::ServeArgs,
     },
     /// Which units govern a location: prints the answer as JSON.
     #[command(allow_negative_numbers = true)]
@@ -82,6 +85,10 @@ pub enum Command {
         #[arg(long)]
         crs: Option<String>,
     },
+    /// The register's database: migrate, online backup, restore, check.
+    Db(crate::register::cli::DbArgs),
+    /// Bearer tokens of the register: create (shown once), list, revoke.
+    Token(crate::register::cli::TokenArgs),
     /// Build or validate datasets.
     Data {
         /// Data operation.
@@ -166,8 +173,13 @@ pub fn run(cli: Cli) -> ExitCode {
             tile_cache_mb: 64,
             ..MapsArgs::default()
         },
+        register: Default::default(),
     }) {
-        Command::Serve { addr, maps } => {
+        Command::Serve {
+            addr,
+            maps,
+            register,
+        } => {
             init_tracing();
             let maps = match maps.config() {
                 Ok(m) => m,
@@ -184,10 +196,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return fail(e, 1),
             };
-            match rt.block_on(crate::server::serve(
-                addr,
-                AppState::new(atlas, source).with_maps(maps),
-            )) {
+            let state = AppState::new(atlas, source).with_maps(maps);
+            let state = match rt.block_on(register.attach(state)) {
+                Ok(s) => s,
+                Err(e) => return fail(format!("register: {e}"), 1),
+            };
+            match rt.block_on(crate::server::serve(addr, state)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(format!("cannot serve on {addr}: {e}"), 1),
             }
@@ -250,6 +264,8 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Governance(g) => crate::governance::cli::run(g, &cli.data),
+        Command::Db(args) => crate::register::cli::run_db(args),
+        Command::Token(args) => crate::register::cli::run_token(args, &cli.data),
         Command::Trace {
             mode,
             lon,

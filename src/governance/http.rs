@@ -136,7 +136,8 @@ async fn obligations(
     }
 }
 
-fn analyze_problem(e: AnalyzeError) -> Problem {
+/// The problem+json answer of a refused analysis (shared with the register's cases).
+pub fn analyze_problem(e: AnalyzeError) -> Problem {
     let detail = e.to_string();
     match e {
         AnalyzeError::Footprint(FootprintError::TooManyVertices { limit }) => {

@@ -34,7 +34,11 @@ pub async fn serve(addr: SocketAddr, state: AppState) -> std::io::Result<()> {
             }
         });
     }
-    axum::serve(listener, router(state))
+    // Connection info (the peer address) keys the register's limiter of failed authentications.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

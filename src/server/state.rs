@@ -53,6 +53,7 @@ pub struct AppState {
     atlas: Arc<ArcSwap<Atlas>>,
     source: DataSource,
     maps: MapsConfig,
+    register: Option<Arc<crate::register::Register>>,
 }
 
 impl AppState {
@@ -62,6 +63,7 @@ impl AppState {
             atlas: Arc::new(ArcSwap::from_pointee(atlas)),
             source,
             maps: MapsConfig::default(),
+            register: None,
         }
     }
 
@@ -69,6 +71,17 @@ impl AppState {
     pub fn with_maps(mut self, maps: MapsConfig) -> Self {
         self.maps = maps;
         self
+    }
+
+    /// The same state with a register of filings and cases (登记簿).
+    pub fn with_register(mut self, register: crate::register::Register) -> Self {
+        self.register = Some(Arc::new(register));
+        self
+    }
+
+    /// The register, when one is configured (`--state` or `--database`).
+    pub fn register(&self) -> Option<&Arc<crate::register::Register>> {
+        self.register.as_ref()
     }
 
     /// Configuration of the map routes.
