@@ -14,14 +14,15 @@ use liuyu::register::{Place, Register};
 use register_common::Reg;
 use serde_json::{json, Value};
 
-/// A filing of the 十一 prefecture report for `adcode`'s `body` in 2026.
+/// A filing of the 十一 prefecture report for `adcode`'s `body` on 2025, filed
+/// in January 2026 (dates in the past: a filing dated after today is refused).
 fn prefecture_filing(adcode: &str, body: &str) -> Value {
     json!({
         "obligation": "prefecture_annual_report",
-        "year": 2026,
+        "year": 2025,
         "body": {"adcode": adcode, "id": body},
-        "filed_on": "2027-01-20",
-        "document_ref": format!("{adcode}〔2027〕1号"),
+        "filed_on": "2026-01-20",
+        "document_ref": format!("{adcode}〔2026〕1号"),
         "public_url": "https://example.org/report.pdf",
     })
 }
@@ -32,8 +33,8 @@ fn department_filing(adcode: &str, dept: &str, year: i64) -> Value {
         "obligation": "local_department_annual_report",
         "year": year,
         "body": {"adcode": adcode, "id": dept},
-        "filed_on": "2027-02-10",
-        "document_ref": "环报〔2027〕2号",
+        "filed_on": "2026-02-10",
+        "document_ref": "环报〔2026〕2号",
     })
 }
 
@@ -158,6 +159,7 @@ fn routes_for(w: &World, who: &str) -> Vec<(Req, u16)> {
         "office_prov" => [200, 200, 200, 200, 200, 200, 200, 201, 201, 200, 200, 201, 201, 200, 200, 200, 200],
         "office_ezhou" => [200, 200, 404, 200, 404, 200, 404, 201, 403, 200, 404, 201, 403, 200, 200, 403, 403],
         "office_hongshan" => [200, 404, 200, 404, 200, 404, 200, 403, 201, 404, 404, 403, 201, 200, 200, 200, 200],
+        "office_wuhan" => [200, 404, 200, 404, 200, 404, 200, 403, 201, 404, 200, 403, 201, 200, 200, 200, 200],
         "reader_ezhou" => [200, 200, 404, 200, 404, 403, 404, 403, 403, 200, 404, 403, 403, 200, 200, 403, 403],
         "dept_ezhou" => [200, 200, 404, 200, 404, 403, 404, 403, 403, 404, 404, 201, 403, 200, 200, 403, 403],
         "dept_wuhan" => [200, 404, 200, 404, 200, 404, 403, 403, 403, 404, 404, 201, 201, 200, 200, 200, 200],
@@ -172,6 +174,7 @@ fn routes_for(w: &World, who: &str) -> Vec<(Req, u16)> {
         "reader_ezhou" => 2023,
         "dept_ezhou" => 2024,
         "dept_wuhan" => 2025,
+        "office_wuhan" => 2018,
         _ => 2019,
     };
     let own = match who {
@@ -212,7 +215,7 @@ fn scope_of(who: &str) -> Option<&'static str> {
         "office_prov" => Some("420000"),
         "office_ezhou" | "reader_ezhou" | "dept_ezhou" => Some("420700"),
         "office_hongshan" => Some("420111"),
-        "dept_wuhan" => Some("420100"),
+        "dept_wuhan" | "office_wuhan" => Some("420100"),
         _ => None,
     }
 }
@@ -253,6 +256,7 @@ async fn authorization_matrix() {
             ("office_prov", Some(&w.office_prov)),
             ("office_ezhou", Some(&w.office_ezhou)),
             ("office_hongshan", Some(&w.office_hongshan)),
+            ("office_wuhan", Some(&w.office_wuhan)),
             ("reader_ezhou", Some(&w.reader_ezhou)),
             ("dept_ezhou", Some(&w.dept_ezhou)),
             ("dept_wuhan", Some(&w.dept_wuhan)),
@@ -311,9 +315,10 @@ async fn two_offices_with_stale_etags_one_412_and_the_log_intact() {
         // Both change it concurrently with that ETag: exactly one wins.
         let b1 = json!({"status": "coordinating", "note": "鄂州 takes it up"});
         let b2 = json!({"status": "escalated", "note": "黄冈 escalates"});
+        let (h1, h2) = ([("if-match", t1.as_str())], [("if-match", t2.as_str())]);
         let (x, y) = tokio::join!(
-            r.call("PATCH", &uri, Some(&ezhou), Some(&b1), &[("if-match", &t1)]),
-            r.call("PATCH", &uri, Some(&huanggang), Some(&b2), &[("if-match", &t2)]),
+            r.call("PATCH", &uri, Some(&ezhou), Some(&b1), &h1),
+            r.call("PATCH", &uri, Some(&huanggang), Some(&b2), &h2),
         );
         let mut codes = [x.status.as_u16(), y.status.as_u16()];
         codes.sort();
@@ -524,7 +529,7 @@ async fn filings_are_checked_against_the_obligations() {
         let ok = r.call("POST", "/v1/filings", Some(&prov), Some(&prefecture_filing("420700", "party_committee")), &[]).await;
         assert_eq!(ok.status.as_u16(), 201, "{}", ok.text());
         let f = ok.json();
-        assert_eq!(f["deadline"], "2027-01-31");
+        assert_eq!(f["deadline"], "2026-01-31");
         assert_eq!(f["on_time"], true);
         assert_eq!(f["basis"], json!(["十一"]));
         assert_eq!(f["body"]["name_zh"], "中共鄂州市委员会");
@@ -535,30 +540,30 @@ async fn filings_are_checked_against_the_obligations() {
         assert_eq!(dup.json()["existing"], ok.header("location").unwrap());
         // A late 十一 report is recorded as such; a 十二 report has no deadline.
         let mut late = prefecture_filing("420700", "government");
-        late["filed_on"] = json!("2027-03-01");
+        late["filed_on"] = json!("2026-03-01");
         let l = r.call("POST", "/v1/filings", Some(&prov), Some(&late), &[]).await.json();
         assert_eq!(l["on_time"], false);
         let d = r.call("POST", "/v1/filings", Some(&prov), Some(&department_filing("420111", "water_resources", 2026)), &[]).await.json();
         assert_eq!(d["deadline"], Value::Null);
         assert_eq!(d["on_time"], Value::Null);
         for (bad, why) in [
-            (json!({"obligation": "nope", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2027-01-02", "document_ref": "x"}), "unknown obligation"),
+            (json!({"obligation": "nope", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x"}), "unknown obligation"),
             (prefecture_filing("420111", "government"), "a county is not a 十一 reporter"),
             (prefecture_filing("420700", "eco_environment"), "a department is not the prefecture leadership"),
             (department_filing("420000", "eco_environment", 2026), "the province is not a 十二 reporter"),
             (department_filing("420700", "court", 2026), "a court is not a functional department"),
-            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2025-12-31", "document_ref": "x"}), "filed before the year"),
+            (json!({"obligation": "prefecture_annual_report", "year": 2025, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2024-12-31", "document_ref": "x"}), "filed before the year"),
             (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "9998-01-01", "document_ref": "x"}), "in the future"),
-            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2027-01-02", "document_ref": "x", "public_url": "javascript:alert(1)"}), "not an http URL"),
-            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2027-01-02", "document_ref": "x", "extra": 1}), "unknown member"),
-            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2027-01-02", "document_ref": "x".repeat(201)}), "reference too long"),
+            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x", "public_url": "javascript:alert(1)"}), "not an http URL"),
+            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x", "extra": 1}), "unknown member"),
+            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x".repeat(201)}), "reference too long"),
         ] {
             let v = r.call("POST", "/v1/filings", Some(&prov), Some(&bad), &[]).await;
             assert_eq!(v.status.as_u16(), 400, "{why}: {}", v.text());
         }
-        let y = r.call("GET", "/v1/filings?year=2026&obligation=prefecture_annual_report", Some(&prov), None, &[]).await.json();
+        let y = r.call("GET", "/v1/filings?year=2025&obligation=prefecture_annual_report", Some(&prov), None, &[]).await.json();
         assert_eq!(y["filings"].as_array().unwrap().len(), 2);
-        let y = r.call("GET", "/v1/filings?year=2025", Some(&prov), None, &[]).await.json();
+        let y = r.call("GET", "/v1/filings?year=2024", Some(&prov), None, &[]).await.json();
         assert_eq!(y["filings"].as_array().unwrap().len(), 0);
     }
 }

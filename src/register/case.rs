@@ -336,12 +336,30 @@ pub async fn get(
     id: &str,
     full: bool,
 ) -> Result<Option<Case>, RegisterError> {
+    fetch(store.reader(), atlas, Some(caller), id, full).await
+}
+
+/// One case through `exec` (a pool, or a transaction that sees its own
+/// writes), within `caller`'s scope when given.
+async fn fetch<'e, E>(
+    exec: E,
+    atlas: &Atlas,
+    caller: Option<&Caller>,
+    id: &str,
+    full: bool,
+) -> Result<Option<Case>, RegisterError>
+where
+    E: sqlx::Executor<'e, Database = Any>,
+{
     let mut q = Sql::new(SELECT);
     q.push(", c.request FROM cases c JOIN tokens t ON t.id = c.created_by");
-    let s = scope(&mut q, caller);
+    let s = match caller {
+        Some(c) => scope(&mut q, c),
+        None => "1 = 1".into(),
+    };
     let p = q.text_arg(id);
     q.push(&format!(" WHERE {s} AND c.id = {p}"));
-    let row = q.query().fetch_optional(store.reader()).await?;
+    let row = q.query().fetch_optional(exec).await?;
     row.map(|r| from_row(atlas, &r, full)).transpose()
 }
 
@@ -582,14 +600,16 @@ pub struct Analysed {
 }
 
 /// Stores a new case with its places, departments, first event and
-/// idempotency key in one transaction; returns its id. `Ok(Err(replay))` when
-/// a concurrent request with the same key won the race.
+/// idempotency key in one transaction; returns it as stored (read inside the
+/// transaction, so the answer needs no second connection). `Ok(Err(replay))`
+/// when a concurrent request with the same key won the race.
 pub async fn create(
     store: &Store,
+    atlas: &Atlas,
     caller: &Caller,
     a: &Analysed,
     key: Option<&str>,
-) -> Result<Result<String, Replay>, RegisterError> {
+) -> Result<Result<Case, Replay>, RegisterError> {
     let id = format!("case_{}", super::token::random_hex(8)?);
     let now = super::now();
     let hash = request_hash(&a.new);
@@ -616,8 +636,11 @@ pub async fn create(
         }
         r?;
     }
+    let case = fetch(&mut *tx, atlas, None, &id, true)
+        .await?
+        .ok_or_else(|| RegisterError::Internal("a new case is not readable".into()))?;
     tx.commit().await?;
-    Ok(Ok(id))
+    Ok(Ok(case))
 }
 
 async fn insert_case(
@@ -704,15 +727,16 @@ pub fn check_transition(
     Ok(())
 }
 
-/// Applies a status change if the case is still at `expected` version;
-/// returns the new version. 412 when another change came first.
+/// Applies a status change if the case is still at the version `if_match`
+/// names; returns the case after it. 412 when another change came first.
 pub async fn change_status(
     store: &Store,
+    atlas: &Atlas,
     caller: &Caller,
     id: &str,
     if_match: &str,
     change: &Change,
-) -> Result<i64, RegisterError> {
+) -> Result<Case, RegisterError> {
     let to = Status::parse(&change.status).ok_or_else(|| {
         let all: Vec<&str> = STATUSES.iter().map(|s| s.as_str()).collect();
         RegisterError::BadInput(format!("unknown status; one of: {}", all.join(", ")))
@@ -753,8 +777,11 @@ pub async fn change_status(
     }
     let note = change.note.trim();
     insert_event(&mut tx, id, version + 1, now, caller, (Some(from), to, note)).await?;
+    let case = fetch(&mut *tx, atlas, None, id, true)
+        .await?
+        .ok_or_else(|| RegisterError::Internal("a changed case is not readable".into()))?;
     tx.commit().await?;
-    Ok(version + 1)
+    Ok(case)
 }
 
 #[cfg(test)]

@@ -306,10 +306,13 @@ pub async fn create(
             r?;
         }
     }
+    let mut q = Sql::new(SELECT);
+    let p = q.text_arg(&id);
+    q.push(&format!(" WHERE f.id = {p}"));
+    let row = q.query().fetch_one(&mut *tx).await?;
+    let filing = from_row(rules, atlas, &row)?;
     tx.commit().await?;
-    get(store, rules, atlas, caller, &id)
-        .await?
-        .ok_or_else(|| RegisterError::Internal("a committed filing is missing".into()))
+    Ok(filing)
 }
 
 async fn existing_id(store: &Store, c: &Checked) -> Result<Option<String>, RegisterError> {

@@ -321,17 +321,13 @@ async fn post_case(
     let places = case::places(&atlas, &analysis);
     case::may_create(&caller, &places).map_err(e)?;
     let a = case::Analysed { new, analysis, places };
-    let id = match case::create(&store, &caller, &a, key.as_deref()).await.map_err(e)? {
-        Ok(id) => id,
+    let c = match case::create(&store, &atlas, &caller, &a, key.as_deref()).await.map_err(e)? {
+        Ok(c) => c,
         Err(Replay::Same(id)) => return replayed(&app, &caller, &id).await.map_err(e),
         Err(_) => return Err(e(key_reused())),
     };
-    let c = case::get(&store, &atlas, &caller, &id, true)
-        .await
-        .map_err(e)?
-        .ok_or_else(|| e(RegisterError::Internal("a committed case is missing".into())))?;
     let mut res = case_response(StatusCode::CREATED, &c);
-    if let Ok(v) = HeaderValue::from_str(&format!("/v1/cases/{id}")) {
+    if let Ok(v) = HeaderValue::from_str(&format!("/v1/cases/{}", c.id)) {
         res.headers_mut().insert(header::LOCATION, v);
     }
     Ok(res)
@@ -459,13 +455,9 @@ async fn patch_case(
     };
     let change: case::Change = serde_json::from_value(json_body(&headers, &body)?)
         .map_err(|err| e(RegisterError::BadInput(format!("invalid change: {err}"))))?;
-    case::change_status(&store, &caller, &id, if_match, &change)
+    let c = case::change_status(&store, &atlas, &caller, &id, if_match, &change)
         .await
         .map_err(e)?;
-    let c = case::get(&store, &atlas, &caller, &id, true)
-        .await
-        .map_err(e)?
-        .ok_or_else(|| e(no_case(&id)))?;
     Ok(case_response(StatusCode::OK, &c))
 }
 
