@@ -204,15 +204,9 @@ impl Counts {
     }
 }
 
-/// Opens (or creates) an SQLite file as a register store without WAL, so the
-/// file is self-contained once closed.
+/// Opens (or creates) a backup file as a register store.
 async fn open_file(path: &Path, create: bool) -> Result<Store, RegisterError> {
-    let url = format!(
-        "{}?mode={}",
-        super::store::sqlite_url(path)?,
-        if create { "rwc" } else { "ro" }
-    );
-    Ok(Store::open_single(&url).await?)
+    Ok(Store::open_backup_file(path, create).await?)
 }
 
 fn partial_path(file: &Path) -> PathBuf {

@@ -75,7 +75,7 @@ pub struct Store {
 }
 
 /// Percent-encodes a file path for an `sqlite://` URL (sqlx decodes it again).
-pub(crate) fn sqlite_url(path: &Path) -> Result<String, StoreError> {
+fn sqlite_url(path: &Path) -> Result<String, StoreError> {
     let s = path.to_str().ok_or_else(|| {
         StoreError::Config(format!("{} is not a UTF-8 path", path.display()))
     })?;
@@ -149,41 +149,64 @@ fn create_state_dir(dir: &Path) -> Result<(), StoreError> {
     })
 }
 
-/// Per-connection settings: WAL and `synchronous=FULL` on SQLite (a commit is
-/// on disk before it is acknowledged), foreign keys, a busy timeout.
-async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+/// SQLite's journal: WAL for a register that is written (readers never block
+/// the writer), rollback-journal `DELETE` for a backup file (self-contained
+/// once closed), or the file's own mode when only reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Journal {
+    Wal,
+    Delete,
+    AsIs,
+}
+
+/// Per-connection settings on SQLite: the journal, `synchronous=FULL` (a
+/// commit is on disk before it is acknowledged), foreign keys, a busy timeout.
+async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection, journal: Journal) -> Result<(), sqlx::Error> {
+    let j = match journal {
+        Journal::Wal => "PRAGMA journal_mode = WAL; ",
+        Journal::Delete => "PRAGMA journal_mode = DELETE; ",
+        Journal::AsIs => "",
+    };
     conn.execute(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        format!(
+            "{j}PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;"
+        )
+        .as_str(),
     )
     .await
     .map(|_| ())
 }
 
-fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
+fn pool_options(backend: Backend, max: u32, journal: Journal) -> AnyPoolOptions {
     let o = AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10));
     match backend {
-        Backend::Sqlite => o.after_connect(|conn, _| Box::pin(sqlite_pragmas(conn))),
+        Backend::Sqlite => {
+            o.after_connect(move |conn, _| Box::pin(sqlite_pragmas(conn, journal)))
+        }
         Backend::Postgres => o,
     }
 }
 
 impl Store {
-    /// Opens the register at `loc` (creating a state directory and its file when
-    /// `create`). Does not migrate: call [`Store::migrate`].
+    /// Opens the register at `loc`. With `create` (the register is to be
+    /// written: serve, migrate, tokens, restore) a state directory and its file
+    /// are created when missing and SQLite is switched to WAL; without, the
+    /// file is used as it is (check, backup). Does not migrate: call
+    /// [`Store::migrate`].
     pub async fn open(loc: &Location, create: bool) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url, shown) = loc.resolve(create)?;
+        let journal = if create { Journal::Wal } else { Journal::AsIs };
         let (read, write) = match backend {
             Backend::Sqlite => {
-                let write = pool_options(backend, 1).connect(&url).await?;
-                let read = pool_options(backend, 4).connect(&url).await?;
+                let write = pool_options(backend, 1, journal).connect(&url).await?;
+                let read = pool_options(backend, 4, journal).connect(&url).await?;
                 (read, write)
             }
             Backend::Postgres => {
-                let pool = pool_options(backend, 8).connect(&url).await?;
+                let pool = pool_options(backend, 8, journal).connect(&url).await?;
                 (pool.clone(), pool)
             }
         };
@@ -195,30 +218,20 @@ impl Store {
         })
     }
 
-    /// A single-connection SQLite store without WAL (a backup file: one
-    /// self-contained file once closed). `url` is an `sqlite://` URL.
-    pub async fn open_single(url: &str) -> Result<Store, StoreError> {
+    /// A single-connection SQLite store for a backup file: `create` makes a new
+    /// one in rollback-journal mode (one self-contained file once closed);
+    /// otherwise the file is opened read-only as it is. `path` is the file.
+    pub async fn open_backup_file(path: &Path, create: bool) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                    )
-                    .await
-                    .map(|_| ())
-                })
-            })
-            .connect(url)
-            .await?;
+        let mode = if create { "rwc" } else { "ro" };
+        let url = format!("{}?mode={mode}", sqlite_url(path)?);
+        let journal = if create { Journal::Delete } else { Journal::AsIs };
+        let pool = pool_options(Backend::Sqlite, 1, journal).connect(&url).await?;
         Ok(Store {
             backend: Backend::Sqlite,
             read: pool.clone(),
             write: pool,
-            shown: url.to_string(),
+            shown: path.display().to_string(),
         })
     }
 

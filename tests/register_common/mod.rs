@@ -4,6 +4,8 @@
 //! and one request through the real router.
 #![allow(dead_code)]
 
+pub mod live;
+
 use std::time::Duration;
 
 use axum::body::Body;
