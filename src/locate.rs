@@ -128,7 +128,10 @@ fn region(atlas: &Atlas, kind: LayerKind, u: &Unit) -> RegionRef {
         LayerKind::CityCluster | LayerKind::Corridor => copy(&mut extra, "members"),
         _ => {}
     }
-    extra.insert("provenance".into(), json!(atlas.layer(kind).unit_provenance(u)));
+    extra.insert(
+        "provenance".into(),
+        json!(atlas.layer(kind).unit_provenance(u)),
+    );
     RegionRef {
         id: u.id.clone(),
         name: u.name.clone(),

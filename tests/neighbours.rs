@@ -71,7 +71,9 @@ fn capitals_fall_in_their_province_and_hubei_in_none() {
         let loc = atlas.locate(lon, lat);
         assert!(!loc.inside_hubei);
         assert_eq!(
-            loc.neighbouring_province.as_ref().map(|p| p.adcode.as_str()),
+            loc.neighbouring_province
+                .as_ref()
+                .map(|p| p.adcode.as_str()),
             Some(adcode)
         );
     }
@@ -92,7 +94,11 @@ fn neighbours_touch_hubei_and_do_not_overlap_it() {
     let hubei = &atlas.layer(LayerKind::Province).units[0].geometry;
     let hubei_area = geo::Area::unsigned_area(hubei);
     for n in atlas.neighbours() {
-        assert!(n.geometry.intersects(hubei), "{} does not touch Hubei", n.id);
+        assert!(
+            n.geometry.intersects(hubei),
+            "{} does not touch Hubei",
+            n.id
+        );
         let overlap = geo::Area::unsigned_area(&n.geometry.intersection(hubei));
         assert!(
             overlap < hubei_area * 1e-6,

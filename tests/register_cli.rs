@@ -28,7 +28,21 @@ fn args<'a>(at: &'a (String, String), rest: &[&'a str]) -> Vec<&'a str> {
 fn tokens_are_shown_once_stored_hashed_listed_and_revoked() {
     let dir = tempfile::tempdir().unwrap();
     let at = state(dir.path(), "s");
-    let (t, err, ok) = cli(&args(&at, &["token", "create", "--role", "department", "--jurisdiction", "420700", "--department", "eco_environment", "--name", "鄂州市生态环境局"]));
+    let (t, err, ok) = cli(&args(
+        &at,
+        &[
+            "token",
+            "create",
+            "--role",
+            "department",
+            "--jurisdiction",
+            "420700",
+            "--department",
+            "eco_environment",
+            "--name",
+            "鄂州市生态环境局",
+        ],
+    ));
     assert!(ok, "{err}");
     assert!(err.contains("shown once"));
     let secret = t["token"].as_str().unwrap();
@@ -46,8 +60,15 @@ fn tokens_are_shown_once_stored_hashed_listed_and_revoked() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("s")).unwrap().permissions().mode();
-        assert_eq!(mode & 0o077, 0, "the state directory is readable by others: {mode:o}");
+        let mode = std::fs::metadata(dir.path().join("s"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the state directory is readable by others: {mode:o}"
+        );
     }
     let (list, _, ok) = cli(&args(&at, &["token", "list"]));
     assert!(ok);
@@ -59,19 +80,81 @@ fn tokens_are_shown_once_stored_hashed_listed_and_revoked() {
     assert!(r["revoked_at"].is_string());
     // Bad input: exit code 2 with a message.
     for bad in [
-        vec!["token", "create", "--role", "department", "--jurisdiction", "420700", "--name", "x"],
-        vec!["token", "create", "--role", "office", "--jurisdiction", "420700", "--department", "eco_environment", "--name", "x"],
-        vec!["token", "create", "--role", "office", "--jurisdiction", "110000", "--name", "x"],
-        vec!["token", "create", "--role", "department", "--jurisdiction", "420700", "--department", "nope", "--name", "x"],
-        vec!["token", "create", "--role", "office", "--jurisdiction", "420700", "--name", " "],
+        vec![
+            "token",
+            "create",
+            "--role",
+            "department",
+            "--jurisdiction",
+            "420700",
+            "--name",
+            "x",
+        ],
+        vec![
+            "token",
+            "create",
+            "--role",
+            "office",
+            "--jurisdiction",
+            "420700",
+            "--department",
+            "eco_environment",
+            "--name",
+            "x",
+        ],
+        vec![
+            "token",
+            "create",
+            "--role",
+            "office",
+            "--jurisdiction",
+            "110000",
+            "--name",
+            "x",
+        ],
+        vec![
+            "token",
+            "create",
+            "--role",
+            "department",
+            "--jurisdiction",
+            "420700",
+            "--department",
+            "nope",
+            "--name",
+            "x",
+        ],
+        vec![
+            "token",
+            "create",
+            "--role",
+            "office",
+            "--jurisdiction",
+            "420700",
+            "--name",
+            " ",
+        ],
         vec!["token", "revoke", "tok_0000000000000000"],
     ] {
-        let out = std::process::Command::new(register_common::live::BIN).args(args(&at, &bad)).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new(register_common::live::BIN)
+            .args(args(&at, &bad))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{bad:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
     }
     // Without --state or --database: exit 2.
-    let out = std::process::Command::new(register_common::live::BIN).args(["db", "check"]).env_remove("LIUYU_STATE").env_remove("LIUYU_DATABASE_URL").output().unwrap();
+    let out = std::process::Command::new(register_common::live::BIN)
+        .args(["db", "check"])
+        .env_remove("LIUYU_STATE")
+        .env_remove("LIUYU_DATABASE_URL")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     // db check on a state directory that does not exist: exit 1, nothing created.
     let (_, _, ok) = cli(&args(&state(dir.path(), "missing"), &["db", "check"]));
@@ -82,15 +165,35 @@ fn tokens_are_shown_once_stored_hashed_listed_and_revoked() {
 /// Writes through the running server: cases in three prefectures, status
 /// changes, filings.
 async fn populate(addr: SocketAddr, auth: &str, n: usize) {
-    let places = [["420700", "421100"], ["420111", "420115"], ["420600", "420800"]];
+    let places = [
+        ["420700", "421100"],
+        ["420111", "420115"],
+        ["420600", "420800"],
+    ];
     for i in 0..n {
         let body = json!({"title": format!("case {i}"), "description": "d", "matter": "water", "places": places[i % 3]});
-        let r = http(addr, "POST", "/v1/cases", &[("Authorization", auth)], Some(&body)).await.unwrap();
+        let r = http(
+            addr,
+            "POST",
+            "/v1/cases",
+            &[("Authorization", auth)],
+            Some(&body),
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
         if i % 2 == 0 {
             let id = r.json()["id"].as_str().unwrap().to_string();
             let c = json!({"status": "coordinating", "note": format!("n{i}")});
-            let p = http(addr, "PATCH", &format!("/v1/cases/{id}"), &[("Authorization", auth), ("If-Match", "\"v1\"")], Some(&c)).await.unwrap();
+            let p = http(
+                addr,
+                "PATCH",
+                &format!("/v1/cases/{id}"),
+                &[("Authorization", auth), ("If-Match", "\"v1\"")],
+                Some(&c),
+            )
+            .await
+            .unwrap();
             assert_eq!(p.status, 200);
         }
     }
@@ -99,7 +202,15 @@ async fn populate(addr: SocketAddr, auth: &str, n: usize) {
 async fn filings(addr: SocketAddr, auth: &str) {
     for (i, adcode) in ["420100", "420700", "421100"].iter().enumerate() {
         let f = json!({"obligation": "prefecture_annual_report", "year": 2025 - i as i64, "body": {"adcode": adcode, "id": "government"}, "filed_on": "2026-01-20", "document_ref": "x"});
-        let r = http(addr, "POST", "/v1/filings", &[("Authorization", auth)], Some(&f)).await.unwrap();
+        let r = http(
+            addr,
+            "POST",
+            "/v1/filings",
+            &[("Authorization", auth)],
+            Some(&f),
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     }
 }
@@ -107,15 +218,27 @@ async fn filings(addr: SocketAddr, auth: &str) {
 /// Everything the API shows a provincial reader, for comparing two servers.
 async fn everything(addr: SocketAddr, auth: &str) -> Value {
     let h = [("Authorization", auth)];
-    let cases = http(addr, "GET", "/v1/cases?limit=500", &h, None).await.unwrap().json();
+    let cases = http(addr, "GET", "/v1/cases?limit=500", &h, None)
+        .await
+        .unwrap()
+        .json();
     let mut full = Vec::new();
     for c in cases["cases"].as_array().unwrap() {
         let id = c["id"].as_str().unwrap();
-        let one = http(addr, "GET", &format!("/v1/cases/{id}"), &h, None).await.unwrap().json();
-        let ev = http(addr, "GET", &format!("/v1/cases/{id}/events"), &h, None).await.unwrap().json();
+        let one = http(addr, "GET", &format!("/v1/cases/{id}"), &h, None)
+            .await
+            .unwrap()
+            .json();
+        let ev = http(addr, "GET", &format!("/v1/cases/{id}/events"), &h, None)
+            .await
+            .unwrap()
+            .json();
         full.push(json!({"case": one, "events": ev}));
     }
-    let filings = http(addr, "GET", "/v1/filings?limit=500", &h, None).await.unwrap().json();
+    let filings = http(addr, "GET", "/v1/filings?limit=500", &h, None)
+        .await
+        .unwrap()
+        .json();
     json!({"cases": cases, "full": full, "filings": filings})
 }
 
@@ -166,13 +289,19 @@ async fn online_backup_restores_into_a_fresh_state_dir_with_identical_records() 
     let rounds = writer.await.unwrap();
     assert!(rounds > 0);
     assert!(b["counts"]["cases"].as_u64().unwrap() >= 30);
-    check(&("--database".into(), format!("sqlite://{}", during.display())));
+    check(&(
+        "--database".into(),
+        format!("sqlite://{}", during.display()),
+    ));
     // With writes stopped: back up, restore into a fresh state directory.
     let file = dir.path().join("backup.sqlite3");
     let (_, err, ok) = cli(&args(&a, &["db", "backup", file.to_str().unwrap()]));
     assert!(ok, "{err}");
     assert!(!dir.path().join("backup.sqlite3.partial").exists());
-    assert!(!dir.path().join("backup.sqlite3-wal").exists(), "the backup is not self-contained");
+    assert!(
+        !dir.path().join("backup.sqlite3-wal").exists(),
+        "the backup is not self-contained"
+    );
     let (_, err, ok) = cli(&args(&a, &["db", "backup", file.to_str().unwrap()]));
     assert!(!ok && err.contains("exists"), "a backup overwrote a file");
     let b_at = state(dir.path(), "b");
@@ -220,7 +349,10 @@ async fn online_backup_restores_into_a_fresh_state_dir_with_identical_records() 
         assert!(ok, "{err}");
         assert_eq!(check(&c)["records_digest"], ca["records_digest"]);
     } else {
-        eprintln!("restore into PostgreSQL skipped ({} not set)", register_common::PG_ENV);
+        eprintln!(
+            "restore into PostgreSQL skipped ({} not set)",
+            register_common::PG_ENV
+        );
     }
 }
 
@@ -232,14 +364,27 @@ fn db_check_finds_a_half_applied_change() {
     let at = state(dir.path(), "s");
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let r = register_common::open("sqlite", liuyu::register::Location::StateDir(dir.path().join("s")), None).await;
+        let r = register_common::open(
+            "sqlite",
+            liuyu::register::Location::StateDir(dir.path().join("s")),
+            None,
+        )
+        .await;
         let tok = r.token(liuyu::register::Role::Office, "420700", None).await;
         r.case(&tok, &["420702", "420704"], "water").await;
-        sqlx::query("UPDATE cases SET status = 'resolved'").execute(r.store.reader()).await.unwrap();
+        sqlx::query("UPDATE cases SET status = 'resolved'")
+            .execute(r.store.reader())
+            .await
+            .unwrap();
         r.store.close().await;
     });
     let (v, _, ok) = cli(&args(&at, &["db", "check"]));
     assert!(!ok);
     let problems = v["problems"].as_array().unwrap();
-    assert!(problems.iter().any(|p| p.as_str().unwrap().contains("status differs")), "{v}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().unwrap().contains("status differs")),
+        "{v}"
+    );
 }

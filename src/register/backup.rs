@@ -40,22 +40,61 @@ use Kind::{Int, Text};
 const TABLES: [Table; 7] = [
     Table {
         name: "tokens",
-        cols: &[("id", Text), ("hash", Text), ("role", Text), ("jurisdiction", Text), ("department", Text), ("name", Text), ("created_at", Int), ("revoked_at", Int)],
+        cols: &[
+            ("id", Text),
+            ("hash", Text),
+            ("role", Text),
+            ("jurisdiction", Text),
+            ("department", Text),
+            ("name", Text),
+            ("created_at", Int),
+            ("revoked_at", Int),
+        ],
         key: "id",
     },
     Table {
         name: "filings",
-        cols: &[("id", Text), ("obligation", Text), ("year", Int), ("body_adcode", Text), ("body_prefecture", Text), ("body_id", Text), ("filed_on", Text), ("document_ref", Text), ("public_url", Text), ("recorded_by", Text), ("recorded_at", Int)],
+        cols: &[
+            ("id", Text),
+            ("obligation", Text),
+            ("year", Int),
+            ("body_adcode", Text),
+            ("body_prefecture", Text),
+            ("body_id", Text),
+            ("filed_on", Text),
+            ("document_ref", Text),
+            ("public_url", Text),
+            ("recorded_by", Text),
+            ("recorded_at", Int),
+        ],
         key: "id",
     },
     Table {
         name: "cases",
-        cols: &[("id", Text), ("title", Text), ("description", Text), ("matter", Text), ("status", Text), ("version", Int), ("request", Text), ("analysis", Text), ("data_version", Text), ("created_by", Text), ("created_at", Int), ("updated_at", Int)],
+        cols: &[
+            ("id", Text),
+            ("title", Text),
+            ("description", Text),
+            ("matter", Text),
+            ("status", Text),
+            ("version", Int),
+            ("request", Text),
+            ("analysis", Text),
+            ("data_version", Text),
+            ("created_by", Text),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
         key: "id",
     },
     Table {
         name: "case_places",
-        cols: &[("case_id", Text), ("adcode", Text), ("prefecture", Text), ("role", Text)],
+        cols: &[
+            ("case_id", Text),
+            ("adcode", Text),
+            ("prefecture", Text),
+            ("role", Text),
+        ],
         key: "case_id, role, adcode",
     },
     Table {
@@ -65,12 +104,29 @@ const TABLES: [Table; 7] = [
     },
     Table {
         name: "case_events",
-        cols: &[("case_id", Text), ("seq", Int), ("at", Int), ("actor", Text), ("actor_name", Text), ("actor_role", Text), ("actor_jurisdiction", Text), ("from_status", Text), ("to_status", Text), ("note", Text)],
+        cols: &[
+            ("case_id", Text),
+            ("seq", Int),
+            ("at", Int),
+            ("actor", Text),
+            ("actor_name", Text),
+            ("actor_role", Text),
+            ("actor_jurisdiction", Text),
+            ("from_status", Text),
+            ("to_status", Text),
+            ("note", Text),
+        ],
         key: "case_id, seq",
     },
     Table {
         name: "idempotency_keys",
-        cols: &[("token_id", Text), ("key", Text), ("request_hash", Text), ("case_id", Text), ("created_at", Int)],
+        cols: &[
+            ("token_id", Text),
+            ("key", Text),
+            ("request_hash", Text),
+            ("case_id", Text),
+            ("created_at", Int),
+        ],
         key: "token_id, key",
     },
 ];
@@ -414,7 +470,11 @@ pub async fn check(store: &Store) -> Result<CheckReport, RegisterError> {
         ids.dedup();
         if !ids.is_empty() {
             let shown: Vec<&str> = ids.iter().take(10).map(String::as_str).collect();
-            problems.push(format!("{what}: {} case(s), e.g. {}", ids.len(), shown.join(", ")));
+            problems.push(format!(
+                "{what}: {} case(s), e.g. {}",
+                ids.len(),
+                shown.join(", ")
+            ));
         }
     }
     let (counts, records_digest) = digest(store).await?;

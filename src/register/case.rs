@@ -184,7 +184,9 @@ pub struct NewCase {
 /// Splits a posted case into its own fields and the analysis request.
 pub fn split_request(body: Value) -> Result<NewCase, RegisterError> {
     let Value::Object(mut m) = body else {
-        return Err(RegisterError::BadInput("the body must be a JSON object".into()));
+        return Err(RegisterError::BadInput(
+            "the body must be a JSON object".into(),
+        ));
     };
     let mut take = |k: &str, max: usize| -> Result<String, RegisterError> {
         let v = m.remove(k).unwrap_or(Value::Null);
@@ -438,7 +440,10 @@ pub async fn list(
     let mut out = Vec::with_capacity(rows.len());
     let mut keys = Vec::with_capacity(rows.len());
     for r in &rows {
-        keys.push((r.try_get::<i64, _>("created_at")?, r.try_get::<String, _>("id")?));
+        keys.push((
+            r.try_get::<i64, _>("created_at")?,
+            r.try_get::<String, _>("id")?,
+        ));
         out.push(from_row(atlas, r, false)?);
     }
     Ok(page.split(out, &keys))
@@ -615,7 +620,15 @@ pub async fn create(
     let hash = request_hash(&a.new);
     let mut tx = store.begin_write().await?;
     insert_case(&mut tx, caller, a, &id, now).await?;
-    insert_event(&mut tx, &id, 1, now, caller, (None, Status::Open, "created")).await?;
+    insert_event(
+        &mut tx,
+        &id,
+        1,
+        now,
+        caller,
+        (None, Status::Open, "created"),
+    )
+    .await?;
     if let Some(k) = key {
         let r = sqlx::query(
             "INSERT INTO idempotency_keys (token_id, key, request_hash, case_id, created_at) \
@@ -667,7 +680,12 @@ async fn insert_case(
     .bind(Status::Open.as_str())
     .bind(a.new.request.to_string())
     .bind(a.analysis.to_string())
-    .bind(a.analysis["data_version"].as_str().unwrap_or("").to_string())
+    .bind(
+        a.analysis["data_version"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+    )
     .bind(&caller.token.id)
     .bind(now)
     .execute(&mut **tx)
@@ -684,12 +702,14 @@ async fn insert_case(
         .await?;
     }
     for (dept, adcode) in departments(&a.analysis) {
-        sqlx::query("INSERT INTO case_departments (case_id, department, adcode) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(dept)
-            .bind(adcode)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO case_departments (case_id, department, adcode) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(dept)
+        .bind(adcode)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -715,8 +735,12 @@ pub fn check_transition(
     if !from.next().contains(&to) {
         let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
         return Err(RegisterError::conflict(
-            format!("a case cannot move from `{}` to `{}`", from.as_str(), to.as_str()),
-            json!({"status": from.as_str(), "allowed": allowed}),
+            format!(
+                "a case cannot move from `{}` to `{}`",
+                from.as_str(),
+                to.as_str()
+            ),
+            json!({"current_status": from.as_str(), "allowed": allowed}),
         ));
     }
     if to == Status::ReferredForSpecialInspection && !eligible_for_inspection {
@@ -776,7 +800,15 @@ pub async fn change_status(
         });
     }
     let note = change.note.trim();
-    insert_event(&mut tx, id, version + 1, now, caller, (Some(from), to, note)).await?;
+    insert_event(
+        &mut tx,
+        id,
+        version + 1,
+        now,
+        caller,
+        (Some(from), to, note),
+    )
+    .await?;
     let case = fetch(&mut *tx, atlas, None, id, true)
         .await?
         .ok_or_else(|| RegisterError::Internal("a changed case is not readable".into()))?;
@@ -843,10 +875,16 @@ mod tests {
 
     #[test]
     fn request_split_and_hash() {
-        let n = split_request(json!({"title": " T ", "description": "D", "matter": "water", "places": ["420700"]})).unwrap();
+        let n = split_request(
+            json!({"title": " T ", "description": "D", "matter": "water", "places": ["420700"]}),
+        )
+        .unwrap();
         assert_eq!(n.title, "T");
         assert_eq!(n.request, json!({"matter": "water", "places": ["420700"]}));
-        let m = split_request(json!({"places": ["420700"], "matter": "water", "description": "D", "title": "T"})).unwrap();
+        let m = split_request(
+            json!({"places": ["420700"], "matter": "water", "description": "D", "title": "T"}),
+        )
+        .unwrap();
         assert_eq!(request_hash(&n), request_hash(&m));
         assert!(split_request(json!({"title": "T"})).is_err());
         assert!(split_request(json!([1])).is_err());

@@ -158,9 +158,8 @@ pub fn check(rules: &Rules, atlas: &Atlas, req: NewFiling) -> Result<Checked, Re
     if !(2000..=9998).contains(&req.year) {
         return Err(RegisterError::BadInput("`year` must be 2000..9998".into()));
     }
-    let body = Place::resolve(atlas, &req.body.adcode).ok_or_else(|| {
-        RegisterError::BadInput("`body.adcode` is not a place of Hubei".into())
-    })?;
+    let body = Place::resolve(atlas, &req.body.adcode)
+        .ok_or_else(|| RegisterError::BadInput("`body.adcode` is not a place of Hubei".into()))?;
     if !is_reporter(rules, &rule, &body, &req.body.id) {
         return Err(RegisterError::BadInput(format!(
             "`{}` at {} is not a reporter of `{}` ({})",
@@ -179,7 +178,9 @@ pub fn check(rules: &Rules, atlas: &Atlas, req: NewFiling) -> Result<Checked, Re
     }
     let tomorrow = crate::governance::obligations::today_in_china().tomorrow();
     if tomorrow.is_ok_and(|t| filed > t) {
-        return Err(RegisterError::BadInput("`filed_on` is in the future".into()));
+        return Err(RegisterError::BadInput(
+            "`filed_on` is in the future".into(),
+        ));
     }
     text_field("document_ref", &req.document_ref, 200)?;
     if let Some(u) = &req.public_url {
@@ -406,7 +407,10 @@ pub async fn list(
     let mut out = Vec::with_capacity(rows.len());
     let mut keys = Vec::with_capacity(rows.len());
     for r in &rows {
-        keys.push((r.try_get::<i64, _>("recorded_at")?, r.try_get::<String, _>("id")?));
+        keys.push((
+            r.try_get::<i64, _>("recorded_at")?,
+            r.try_get::<String, _>("id")?,
+        ));
         out.push(from_row(rules, atlas, r)?);
     }
     Ok(page.split(out, &keys))
@@ -472,7 +476,14 @@ mod tests {
     fn reporters_follow_clauses_eleven_and_twelve() {
         let rules = Rules::embedded().unwrap();
         let atlas = Atlas::embedded().unwrap();
-        let rule = |id: &str| rules.obligations.iter().find(|o| o.id == id).unwrap().clone();
+        let rule = |id: &str| {
+            rules
+                .obligations
+                .iter()
+                .find(|o| o.id == id)
+                .unwrap()
+                .clone()
+        };
         let pref = Place::resolve(&atlas, "420700").unwrap();
         let county = Place::resolve(&atlas, "420111").unwrap();
         let prov = Place::resolve(&atlas, "420000").unwrap();
@@ -499,9 +510,15 @@ mod tests {
     #[test]
     fn deadlines_of_the_year_after() {
         let rules = Rules::embedded().unwrap();
-        let r = rules.obligations.iter().find(|o| o.id == "prefecture_annual_report");
+        let r = rules
+            .obligations
+            .iter()
+            .find(|o| o.id == "prefecture_annual_report");
         assert_eq!(deadline(r, 2026).unwrap().to_string(), "2027-01-31");
-        let r = rules.obligations.iter().find(|o| o.id == "local_department_annual_report");
+        let r = rules
+            .obligations
+            .iter()
+            .find(|o| o.id == "local_department_annual_report");
         assert_eq!(deadline(r, 2026), None);
     }
 }

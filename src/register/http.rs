@@ -174,12 +174,7 @@ async fn post_filing(
         .await
         .map_err(IntoResponse::into_response)?;
     let loc = format!("/v1/filings/{}", f.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, loc)],
-        Json(f),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, [(header::LOCATION, loc)], Json(f)).into_response())
 }
 
 async fn list_filings(
@@ -188,7 +183,10 @@ async fn list_filings(
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, RegisterError> {
-    known_params(&q, &["year", "jurisdiction", "obligation", "limit", "cursor"])?;
+    known_params(
+        &q,
+        &["year", "jurisdiction", "obligation", "limit", "cursor"],
+    )?;
     let (g, atlas) = engine.get(&app)?;
     let year = match q.get("year") {
         None => None,
@@ -211,7 +209,9 @@ async fn list_filings(
     )?;
     let store = caller.register.store();
     let (items, next) = filing::list(store, g.rules(), &atlas, &caller, &filter, &page).await?;
-    Ok(Json(json!({"filings": items, "limit": page.limit, "next_cursor": next})))
+    Ok(Json(
+        json!({"filings": items, "limit": page.limit, "next_cursor": next}),
+    ))
 }
 
 /// Ids are `prefix` + 16 hex digits; anything else is not found.
@@ -226,7 +226,12 @@ async fn get_filing(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<filing::Filing>, RegisterError> {
-    let missing = || RegisterError::NotFound(format!("no filing {}", id.chars().take(40).collect::<String>()));
+    let missing = || {
+        RegisterError::NotFound(format!(
+            "no filing {}",
+            id.chars().take(40).collect::<String>()
+        ))
+    };
     if !well_formed_id(&id, "fil_") {
         return Err(missing());
     }
@@ -262,14 +267,19 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, RegisterError>
 
 /// Runs the analysis of a case's request with the same deadline and
 /// cancellation as `POST /v1/issues/analyze`.
-async fn analyse(g: Governance, atlas: Arc<Atlas>, req: AnalyzeRequest) -> Result<Value, RegisterError> {
+async fn analyse(
+    g: Governance,
+    atlas: Arc<Atlas>,
+    req: AnalyzeRequest,
+) -> Result<Value, RegisterError> {
     let budget = crate::budget::Budget::with_timeout(std::time::Duration::from_secs(10));
     let guard = budget.cancel_on_drop();
     let answer = tokio::task::spawn_blocking(move || g.analyze_within(&atlas, &req, &budget))
         .await
         .map_err(|_| RegisterError::Internal("the analysis task failed".into()))?;
     guard.disarm();
-    let a = answer.map_err(|e| RegisterError::Problem(crate::governance::http::analyze_problem(e)))?;
+    let a =
+        answer.map_err(|e| RegisterError::Problem(crate::governance::http::analyze_problem(e)))?;
     serde_json::to_value(a).map_err(|e| RegisterError::Internal(e.to_string()))
 }
 
@@ -310,7 +320,10 @@ async fn post_case(
     let key = idempotency_key(&headers).map_err(e)?;
     let store = caller.register.store().clone();
     if let Some(k) = &key {
-        match case::replay(&store, &caller, k, &case::request_hash(&new)).await.map_err(e)? {
+        match case::replay(&store, &caller, k, &case::request_hash(&new))
+            .await
+            .map_err(e)?
+        {
             Replay::New => {}
             Replay::Same(id) => return replayed(&app, &caller, &id).await.map_err(e),
             Replay::Different => return Err(e(key_reused())),
@@ -320,8 +333,15 @@ async fn post_case(
     let analysis = analyse(g, atlas.clone(), req).await.map_err(e)?;
     let places = case::places(&atlas, &analysis);
     case::may_create(&caller, &places).map_err(e)?;
-    let a = case::Analysed { new, analysis, places };
-    let c = match case::create(&store, &atlas, &caller, &a, key.as_deref()).await.map_err(e)? {
+    let a = case::Analysed {
+        new,
+        analysis,
+        places,
+    };
+    let c = match case::create(&store, &atlas, &caller, &a, key.as_deref())
+        .await
+        .map_err(e)?
+    {
         Ok(c) => c,
         Err(Replay::Same(id)) => return replayed(&app, &caller, &id).await.map_err(e),
         Err(_) => return Err(e(key_reused())),
@@ -360,7 +380,11 @@ fn day_start(s: &str, name: &str, end: bool) -> Result<i64, RegisterError> {
         .map_err(|e| bad(e.to_string()))
 }
 
-fn case_filter(atlas: &Atlas, caller: &Caller, q: &HashMap<String, String>) -> Result<case::CaseFilter, RegisterError> {
+fn case_filter(
+    atlas: &Atlas,
+    caller: &Caller,
+    q: &HashMap<String, String>,
+) -> Result<case::CaseFilter, RegisterError> {
     let party = match q.get("party") {
         None => None,
         Some(p) => Some(
@@ -377,8 +401,14 @@ fn case_filter(atlas: &Atlas, caller: &Caller, q: &HashMap<String, String>) -> R
         matter: q.get("matter").map(|m| m.trim().to_string()),
         jurisdiction: jurisdiction_filter(atlas, caller, q.get("jurisdiction"))?,
         party,
-        since: q.get("since").map(|s| day_start(s, "since", false)).transpose()?,
-        until: q.get("until").map(|s| day_start(s, "until", true)).transpose()?,
+        since: q
+            .get("since")
+            .map(|s| day_start(s, "since", false))
+            .transpose()?,
+        until: q
+            .get("until")
+            .map(|s| day_start(s, "until", true))
+            .transpose()?,
     })
 }
 
@@ -389,7 +419,16 @@ async fn list_cases(
 ) -> Result<Json<Value>, RegisterError> {
     known_params(
         &q,
-        &["status", "matter", "jurisdiction", "party", "since", "until", "limit", "cursor"],
+        &[
+            "status",
+            "matter",
+            "jurisdiction",
+            "party",
+            "since",
+            "until",
+            "limit",
+            "cursor",
+        ],
     )?;
     let atlas = app.atlas();
     let filter = case_filter(&atlas, &caller, &q)?;
@@ -397,12 +436,18 @@ async fn list_cases(
         q.get("limit").map(String::as_str),
         q.get("cursor").map(String::as_str),
     )?;
-    let (items, next) = case::list(caller.register.store(), &atlas, &caller, &filter, &page).await?;
-    Ok(Json(json!({"cases": items, "limit": page.limit, "next_cursor": next})))
+    let (items, next) =
+        case::list(caller.register.store(), &atlas, &caller, &filter, &page).await?;
+    Ok(Json(
+        json!({"cases": items, "limit": page.limit, "next_cursor": next}),
+    ))
 }
 
 fn no_case(id: &str) -> RegisterError {
-    RegisterError::NotFound(format!("no case {}", id.chars().take(40).collect::<String>()))
+    RegisterError::NotFound(format!(
+        "no case {}",
+        id.chars().take(40).collect::<String>()
+    ))
 }
 
 async fn get_case(
@@ -441,7 +486,11 @@ async fn patch_case(
     }
     let store = caller.register.store().clone();
     let atlas = app.atlas();
-    if case::get(&store, &atlas, &caller, &id, false).await.map_err(e)?.is_none() {
+    if case::get(&store, &atlas, &caller, &id, false)
+        .await
+        .map_err(e)?
+        .is_none()
+    {
         return Err(e(no_case(&id)));
     }
     if caller.role() != Role::Office {

@@ -136,7 +136,10 @@ impl RegisterError {
             RegisterError::NotFound(d) => Problem::not_found(d),
             RegisterError::Conflict { detail, extra } => {
                 let mut p = Problem::new(StatusCode::CONFLICT, "conflict", detail);
-                p.extensions.extend(extra);
+                // The members of RFC 9457 itself are never overridden.
+                let own = |k: &str| matches!(k, "type" | "title" | "status" | "detail");
+                p.extensions
+                    .extend(extra.into_iter().filter(|(k, _)| !own(k)));
                 p
             }
             e @ RegisterError::PreconditionFailed { .. } => {
@@ -226,7 +229,9 @@ pub fn rfc3339(micros: i64) -> String {
 /// characters, no control characters other than line breaks and tabs.
 pub fn text_field(name: &str, value: &str, max: usize) -> Result<(), RegisterError> {
     if value.trim().is_empty() {
-        return Err(RegisterError::BadInput(format!("`{name}` must not be empty")));
+        return Err(RegisterError::BadInput(format!(
+            "`{name}` must not be empty"
+        )));
     }
     if value.chars().count() > max {
         return Err(RegisterError::BadInput(format!(

@@ -79,7 +79,12 @@ impl Place {
 
 /// The SQL condition "the row's place lies within `place`", for rows with an
 /// adcode column and a prefecture column (the rule of [`Place::contains`]).
-pub fn sql_within(q: &mut super::store::Sql, place: &Place, adcode: &str, prefecture: &str) -> String {
+pub fn sql_within(
+    q: &mut super::store::Sql,
+    place: &Place,
+    adcode: &str,
+    prefecture: &str,
+) -> String {
     match place.level {
         Level::Province => "1 = 1".to_string(),
         Level::Prefecture => {
@@ -147,7 +152,10 @@ mod tests {
         assert_eq!((c.level, c.prefecture.as_str()), (Level::County, "420100"));
         // 仙桃: a province-administered county-level city is its own prefecture-level unit.
         let x = Place::resolve(&a, "429004").unwrap();
-        assert_eq!((x.level, x.prefecture.as_str()), (Level::Prefecture, "429004"));
+        assert_eq!(
+            (x.level, x.prefecture.as_str()),
+            (Level::Prefecture, "429004")
+        );
         assert!(Place::resolve(&a, "110000").is_none());
         assert!(Place::resolve(&a, "4201").is_none());
     }

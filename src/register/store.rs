@@ -76,9 +76,9 @@ pub struct Store {
 
 /// Percent-encodes a file path for an `sqlite://` URL (sqlx decodes it again).
 fn sqlite_url(path: &Path) -> Result<String, StoreError> {
-    let s = path.to_str().ok_or_else(|| {
-        StoreError::Config(format!("{} is not a UTF-8 path", path.display()))
-    })?;
+    let s = path
+        .to_str()
+        .ok_or_else(|| StoreError::Config(format!("{} is not a UTF-8 path", path.display())))?;
     let mut out = String::from("sqlite://");
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b'~') {
@@ -122,7 +122,11 @@ impl Location {
                     StoreError::Config(format!("state directory {}: {e}", dir.display()))
                 })?;
                 let file = dir.join(SQLITE_FILE);
-                let url = format!("{}?mode={}", sqlite_url(&file)?, if create { "rwc" } else { "rw" });
+                let url = format!(
+                    "{}?mode={}",
+                    sqlite_url(&file)?,
+                    if create { "rwc" } else { "rw" }
+                );
                 Ok((Backend::Sqlite, url, file.display().to_string()))
             }
             Location::Url(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
@@ -145,7 +149,10 @@ fn create_state_dir(dir: &Path) -> Result<(), StoreError> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
     b.create(dir).map_err(|e| {
-        StoreError::Config(format!("cannot create the state directory {}: {e}", dir.display()))
+        StoreError::Config(format!(
+            "cannot create the state directory {}: {e}",
+            dir.display()
+        ))
     })
 }
 
@@ -161,7 +168,10 @@ enum Journal {
 
 /// Per-connection settings on SQLite: the journal, `synchronous=FULL` (a
 /// commit is on disk before it is acknowledged), foreign keys, a busy timeout.
-async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection, journal: Journal) -> Result<(), sqlx::Error> {
+async fn sqlite_pragmas(
+    conn: &mut sqlx::AnyConnection,
+    journal: Journal,
+) -> Result<(), sqlx::Error> {
     let j = match journal {
         Journal::Wal => "PRAGMA journal_mode = WAL; ",
         Journal::Delete => "PRAGMA journal_mode = DELETE; ",
@@ -182,9 +192,7 @@ fn pool_options(backend: Backend, max: u32, journal: Journal) -> AnyPoolOptions 
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(10));
     match backend {
-        Backend::Sqlite => {
-            o.after_connect(move |conn, _| Box::pin(sqlite_pragmas(conn, journal)))
-        }
+        Backend::Sqlite => o.after_connect(move |conn, _| Box::pin(sqlite_pragmas(conn, journal))),
         Backend::Postgres => o,
     }
 }
@@ -225,8 +233,14 @@ impl Store {
         sqlx::any::install_default_drivers();
         let mode = if create { "rwc" } else { "ro" };
         let url = format!("{}?mode={mode}", sqlite_url(path)?);
-        let journal = if create { Journal::Delete } else { Journal::AsIs };
-        let pool = pool_options(Backend::Sqlite, 1, journal).connect(&url).await?;
+        let journal = if create {
+            Journal::Delete
+        } else {
+            Journal::AsIs
+        };
+        let pool = pool_options(Backend::Sqlite, 1, journal)
+            .connect(&url)
+            .await?;
         Ok(Store {
             backend: Backend::Sqlite,
             read: pool.clone(),
@@ -293,7 +307,10 @@ impl Store {
 
     /// Versions of the migrations this binary carries.
     pub fn known() -> Vec<i64> {
-        migrations(Backend::Sqlite).iter().map(|m| m.version).collect()
+        migrations(Backend::Sqlite)
+            .iter()
+            .map(|m| m.version)
+            .collect()
     }
 
     /// Closes both pools (waits for connections to be returned).

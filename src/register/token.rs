@@ -72,7 +72,9 @@ pub fn hash(secret: &str) -> String {
 /// Whether a string has the shape of a token (`liuyu_` + 64 hex digits).
 pub fn well_formed(secret: &str) -> bool {
     secret.strip_prefix(PREFIX).is_some_and(|h| {
-        h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     })
 }
 
@@ -176,10 +178,7 @@ pub async fn list(store: &Store) -> Result<Vec<Token>, RegisterError> {
     ))
     .fetch_all(store.reader())
     .await?;
-    Ok(rows
-        .iter()
-        .map(token_from_row)
-        .collect::<Result<_, _>>()?)
+    Ok(rows.iter().map(token_from_row).collect::<Result<_, _>>()?)
 }
 
 /// Revokes a token by id (idempotent); `None` when there is no such token.

@@ -28,7 +28,9 @@ impl Resp {
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let Some(i) = b.windows(2).position(|w| w == b"\r\n") else { return out };
+        let Some(i) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
         let n = usize::from_str_radix(String::from_utf8_lossy(&b[..i]).trim(), 16).unwrap_or(0);
         if n == 0 || b.len() < i + 2 + n {
             return out;
@@ -39,10 +41,19 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 }
 
 /// One HTTP/1.1 request on its own connection (`Connection: close`).
-pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&Value>) -> std::io::Result<Resp> {
+pub async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> std::io::Result<Resp> {
     let mut s = tokio::net::TcpStream::connect(addr).await?;
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     if !body.is_empty() {
         req.push_str("Content-Type: application/json\r\n");
     }
@@ -70,10 +81,17 @@ pub async fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, 
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
     let mut body = raw[split + 4..].to_vec();
-    if headers.get("transfer-encoding").is_some_and(|t| t.contains("chunked")) {
+    if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t.contains("chunked"))
+    {
         body = dechunk(&body);
     }
-    Ok(Resp { status, headers, body })
+    Ok(Resp {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Where the register lives, as `liuyu` arguments.
@@ -82,12 +100,20 @@ pub fn at_args(at: &(String, String)) -> [String; 2] {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts `liuyu serve` and waits for `/health`.
 pub async fn start(at: &(String, String), addr: SocketAddr, log: &std::path::Path) -> Child {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
     let child = Command::new(BIN)
         .args(["serve", "--addr", &addr.to_string()])
         .args(at_args(at))
@@ -98,7 +124,10 @@ pub async fn start(at: &(String, String), addr: SocketAddr, log: &std::path::Pat
         .expect("start liuyu serve");
     let t0 = Instant::now();
     while t0.elapsed() < Duration::from_secs(60) {
-        if http(addr, "GET", "/health", &[], None).await.is_ok_and(|r| r.status == 200) {
+        if http(addr, "GET", "/health", &[], None)
+            .await
+            .is_ok_and(|r| r.status == 200)
+        {
             return child;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -119,7 +148,18 @@ pub fn cli(args: &[&str]) -> (Value, String, bool) {
 /// `liuyu token create` through the CLI; returns the secret.
 pub fn cli_token(at: &(String, String), role: &str, jurisdiction: &str) -> String {
     let [a, b] = at_args(at);
-    let (v, err, ok) = cli(&["token", "create", "--role", role, "--jurisdiction", jurisdiction, "--name", "test", &a, &b]);
+    let (v, err, ok) = cli(&[
+        "token",
+        "create",
+        "--role",
+        role,
+        "--jurisdiction",
+        jurisdiction,
+        "--name",
+        "test",
+        &a,
+        &b,
+    ]);
     assert!(ok, "{err}");
     v["token"].as_str().unwrap().to_string()
 }

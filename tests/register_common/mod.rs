@@ -67,7 +67,11 @@ pub fn pg_base() -> Option<String> {
 }
 
 /// Opens, migrates and attaches a register at `location`.
-pub async fn open(backend: &'static str, location: Location, dir: Option<tempfile::TempDir>) -> Reg {
+pub async fn open(
+    backend: &'static str,
+    location: Location,
+    dir: Option<tempfile::TempDir>,
+) -> Reg {
     let store = Store::open(&location, true).await.expect("open register");
     store.migrate().await.expect("migrate");
     let reg = Register::new(store.clone()).with_failure_limit(100_000, Duration::from_secs(60));
@@ -112,9 +116,16 @@ impl Reg {
             role,
             jurisdiction: jurisdiction.into(),
             department: department.map(str::to_string),
-            name: format!("{} {jurisdiction} {}", role.as_str(), department.unwrap_or("")),
+            name: format!(
+                "{} {jurisdiction} {}",
+                role.as_str(),
+                department.unwrap_or("")
+            ),
         };
-        token::create(&self.store, &spec).await.expect("token").token
+        token::create(&self.store, &spec)
+            .await
+            .expect("token")
+            .token
     }
 
     /// Revokes the token with this secret.
@@ -157,7 +168,9 @@ impl Reg {
             "matter": matter,
             "places": places,
         });
-        let r = self.call("POST", "/v1/cases", Some(token), Some(&body), &[]).await;
+        let r = self
+            .call("POST", "/v1/cases", Some(token), Some(&body), &[])
+            .await;
         assert_eq!(r.status.as_u16(), 201, "{}", r.text());
         r.json()
     }

@@ -205,7 +205,7 @@ spec["components"].setdefault("securitySchemes", {})["bearer"] = {
     "type": "http", "scheme": "bearer",
     "description": "A register token (`liuyu token create`): `liuyu_` + 64 hex digits. Register routes only; lookups need none."}
 spec["components"]["schemas"]["Problem"]["properties"].update({
-    "current_etag": {"type": "string"}, "allowed": {"type": "array", "items": {"type": "string"}},
+    "current_etag": {"type": "string"}, "current_status": {"type": "string"}, "allowed": {"type": "array", "items": {"type": "string"}},
     "existing": NULLSTR, "retry_after_seconds": {"type": "integer"}})
 open(PATH, "w", encoding="utf-8").write(json.dumps(spec, indent=1, ensure_ascii=False))
 print(f"{PATH}: {len(paths)} register paths, {len(schemas)} schemas")
