@@ -356,7 +356,12 @@ async fn authorization_matrix() {
             .call("GET", "/v1/cases", Some(&w.dept_ezhou), None, &[])
             .await
             .json();
-        assert_eq!(ids(&l, "cases"), [w.case_a.clone()], "[{}]", r.backend);
+        assert_eq!(
+            ids(&l, "cases"),
+            std::slice::from_ref(&w.case_a),
+            "[{}]",
+            r.backend
+        );
         let l = r
             .call("GET", "/v1/filings", Some(&w.dept_ezhou), None, &[])
             .await

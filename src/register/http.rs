@@ -44,11 +44,14 @@ pub const ROUTES: [(&str, &str); 9] = [
     ("get", "/v1/cases/{id}/events"),
 ];
 
+/// The engine built for one atlas snapshot.
+type Cached = Option<(Weak<Atlas>, Governance)>;
+
 /// The governance engine for the served atlas, rebuilt when a reload swaps
 /// the atlas (the same rule as the governance routes).
 #[derive(Clone, Default)]
 struct Engine {
-    cache: Arc<Mutex<Option<(Weak<Atlas>, Governance)>>>,
+    cache: Arc<Mutex<Cached>>,
 }
 
 impl Engine {
@@ -62,8 +65,8 @@ impl Engine {
         }
         let g = Governance::for_source(app.source())
             .map_err(|e| {
-                RegisterError::Problem(crate::server::problem::Problem::unavailable(format!(
-                    "the governance rules could not be loaded: {e}"
+                RegisterError::Problem(Box::new(crate::server::problem::Problem::unavailable(
+                    format!("the governance rules could not be loaded: {e}"),
                 )))
             })?
             .with_water(Arc::new(crate::hydro::water::RiverWater));
@@ -106,23 +109,19 @@ fn known_params(q: &HashMap<String, String>, known: &[&str]) -> Result<(), Regis
 }
 
 /// A JSON request body (`Content-Type: application/json`, 415 otherwise).
-fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Response> {
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, RegisterError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let media = ct.split(';').next().unwrap_or("").trim();
     if !media.eq_ignore_ascii_case("application/json") {
-        return Err(crate::server::problem::Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "the body must be application/json",
-        )
-        .into_response());
+        return Err(RegisterError::UnsupportedMediaType(
+            "the body must be application/json".into(),
+        ));
     }
-    serde_json::from_slice(body).map_err(|e| {
-        RegisterError::BadInput(format!("the body is not valid JSON: {e}")).into_response()
-    })
+    serde_json::from_slice(body)
+        .map_err(|e| RegisterError::BadInput(format!("the body is not valid JSON: {e}")))
 }
 
 /// A jurisdiction filter: a known place that overlaps the caller's (403 when
@@ -158,21 +157,19 @@ async fn post_filing(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, Response> {
+) -> Result<Response, RegisterError> {
     if caller.role() == Role::Reader {
-        return Err(
-            RegisterError::Forbidden("a reader token cannot record filings".into()).into_response(),
-        );
+        return Err(RegisterError::Forbidden(
+            "a reader token cannot record filings".into(),
+        ));
     }
     let v = json_body(&headers, &body)?;
     let req: filing::NewFiling = serde_json::from_value(v)
-        .map_err(|e| RegisterError::BadInput(format!("invalid filing: {e}")).into_response())?;
-    let (g, atlas) = engine.get(&app).map_err(IntoResponse::into_response)?;
-    let checked = filing::check(g.rules(), &atlas, req).map_err(IntoResponse::into_response)?;
+        .map_err(|e| RegisterError::BadInput(format!("invalid filing: {e}")))?;
+    let (g, atlas) = engine.get(&app)?;
+    let checked = filing::check(g.rules(), &atlas, req)?;
     let store = caller.register.store();
-    let f = filing::create(store, g.rules(), &atlas, &caller, checked)
-        .await
-        .map_err(IntoResponse::into_response)?;
+    let f = filing::create(store, g.rules(), &atlas, &caller, checked).await?;
     let loc = format!("/v1/filings/{}", f.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, loc)], Json(f)).into_response())
 }
@@ -278,8 +275,9 @@ async fn analyse(
         .await
         .map_err(|_| RegisterError::Internal("the analysis task failed".into()))?;
     guard.disarm();
-    let a =
-        answer.map_err(|e| RegisterError::Problem(crate::governance::http::analyze_problem(e)))?;
+    let a = answer.map_err(|e| {
+        RegisterError::Problem(Box::new(crate::governance::http::analyze_problem(e)))
+    })?;
     serde_json::to_value(a).map_err(|e| RegisterError::Internal(e.to_string()))
 }
 
@@ -290,7 +288,7 @@ async fn replayed(app: &AppState, caller: &Caller, id: &str) -> Result<Response,
     let mut res = case_response(StatusCode::CREATED, &c);
     res.headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    if let Ok(v) = HeaderValue::from_str(&c.links["self"].as_str().unwrap_or_default()) {
+    if let Ok(v) = HeaderValue::from_str(c.links["self"].as_str().unwrap_or_default()) {
         res.headers_mut().insert(header::LOCATION, v);
     }
     Ok(res)
@@ -308,43 +306,36 @@ async fn post_case(
     caller: Caller,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, Response> {
-    let e = IntoResponse::into_response;
+) -> Result<Response, RegisterError> {
     if caller.role() != Role::Office {
         let msg = format!("a {} token cannot create cases", caller.role().as_str());
-        return Err(e(RegisterError::Forbidden(msg)));
+        return Err(RegisterError::Forbidden(msg));
     }
-    let new = case::split_request(json_body(&headers, &body)?).map_err(e)?;
+    let new = case::split_request(json_body(&headers, &body)?)?;
     let req: AnalyzeRequest = serde_json::from_value(new.request.clone())
-        .map_err(|err| e(RegisterError::BadInput(format!("invalid case: {err}"))))?;
-    let key = idempotency_key(&headers).map_err(e)?;
+        .map_err(|err| RegisterError::BadInput(format!("invalid case: {err}")))?;
+    let key = idempotency_key(&headers)?;
     let store = caller.register.store().clone();
     if let Some(k) = &key {
-        match case::replay(&store, &caller, k, &case::request_hash(&new))
-            .await
-            .map_err(e)?
-        {
+        match case::replay(&store, &caller, k, &case::request_hash(&new)).await? {
             Replay::New => {}
-            Replay::Same(id) => return replayed(&app, &caller, &id).await.map_err(e),
-            Replay::Different => return Err(e(key_reused())),
+            Replay::Same(id) => return replayed(&app, &caller, &id).await,
+            Replay::Different => return Err(key_reused()),
         }
     }
-    let (g, atlas) = engine.get(&app).map_err(e)?;
-    let analysis = analyse(g, atlas.clone(), req).await.map_err(e)?;
+    let (g, atlas) = engine.get(&app)?;
+    let analysis = analyse(g, atlas.clone(), req).await?;
     let places = case::places(&atlas, &analysis);
-    case::may_create(&caller, &places).map_err(e)?;
+    case::may_create(&caller, &places)?;
     let a = case::Analysed {
         new,
         analysis,
         places,
     };
-    let c = match case::create(&store, &atlas, &caller, &a, key.as_deref())
-        .await
-        .map_err(e)?
-    {
+    let c = match case::create(&store, &atlas, &caller, &a, key.as_deref()).await? {
         Ok(c) => c,
-        Err(Replay::Same(id)) => return replayed(&app, &caller, &id).await.map_err(e),
-        Err(_) => return Err(e(key_reused())),
+        Err(Replay::Same(id)) => return replayed(&app, &caller, &id).await,
+        Err(_) => return Err(key_reused()),
     };
     let mut res = case_response(StatusCode::CREATED, &c);
     if let Ok(v) = HeaderValue::from_str(&format!("/v1/cases/{}", c.id)) {
@@ -479,34 +470,30 @@ async fn patch_case(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, Response> {
-    let e = IntoResponse::into_response;
+) -> Result<Response, RegisterError> {
     if !well_formed_id(&id, "case_") {
-        return Err(e(no_case(&id)));
+        return Err(no_case(&id));
     }
     let store = caller.register.store().clone();
     let atlas = app.atlas();
     if case::get(&store, &atlas, &caller, &id, false)
-        .await
-        .map_err(e)?
+        .await?
         .is_none()
     {
-        return Err(e(no_case(&id)));
+        return Err(no_case(&id));
     }
     if caller.role() != Role::Office {
         let msg = format!("a {} token cannot change a case", caller.role().as_str());
-        return Err(e(RegisterError::Forbidden(msg)));
+        return Err(RegisterError::Forbidden(msg));
     }
     let Some(if_match) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
-        return Err(e(RegisterError::PreconditionRequired(
+        return Err(RegisterError::PreconditionRequired(
             "a change needs `If-Match` with the case's ETag (read it with GET first)".into(),
-        )));
+        ));
     };
     let change: case::Change = serde_json::from_value(json_body(&headers, &body)?)
-        .map_err(|err| e(RegisterError::BadInput(format!("invalid change: {err}"))))?;
-    let c = case::change_status(&store, &atlas, &caller, &id, if_match, &change)
-        .await
-        .map_err(e)?;
+        .map_err(|err| RegisterError::BadInput(format!("invalid change: {err}")))?;
+    let c = case::change_status(&store, &atlas, &caller, &id, if_match, &change).await?;
     Ok(case_response(StatusCode::OK, &c))
 }
 

@@ -108,9 +108,12 @@ pub enum RegisterError {
     /// Well-formed but refused by a rule (422).
     #[error("{0}")]
     Unprocessable(String),
+    /// The body is not `application/json` (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// An answer of another domain (the analysis) passed on as is.
     #[error("{}", .0.detail)]
-    Problem(Problem),
+    Problem(Box<Problem>),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
@@ -156,7 +159,12 @@ impl RegisterError {
             RegisterError::Unprocessable(d) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", d)
             }
-            RegisterError::Problem(p) => p,
+            RegisterError::UnsupportedMediaType(d) => Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                d,
+            ),
+            RegisterError::Problem(p) => *p,
             RegisterError::Db(e) => db_problem(&e),
             RegisterError::Internal(d) => {
                 tracing::error!(error = %d, "register: internal error");

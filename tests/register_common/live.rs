@@ -114,7 +114,7 @@ pub async fn start(at: &(String, String), addr: SocketAddr, log: &std::path::Pat
         .append(true)
         .open(log)
         .unwrap();
-    let child = Command::new(BIN)
+    let mut child = Command::new(BIN)
         .args(["serve", "--addr", &addr.to_string()])
         .args(at_args(at))
         .env("RUST_LOG", "info")
@@ -132,6 +132,8 @@ pub async fn start(at: &(String, String), addr: SocketAddr, log: &std::path::Pat
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not come up");
 }
 
