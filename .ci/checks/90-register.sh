@@ -5,7 +5,9 @@
 # restore, and the SIGKILL durability test against the real binary) with
 # LIUYU_TEST_DATABASE_URL set, so each runs on SQLite and on PostgreSQL; then
 # an independent Python client validating live answers against openapi.json,
-# on a server with an SQLite state directory and on one with PostgreSQL.
+# on a server with an SQLite state directory and on one with PostgreSQL; and
+# the cases on the map page in headless Chromium (tools/register/cases_browser.mjs;
+# screenshot in ci-artifacts/register/).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 t0=$(date +%s)
@@ -74,6 +76,12 @@ for backend in sqlite postgres; do
   wait_up "http://127.0.0.1:$port"
   LIUYU_URL="http://127.0.0.1:$port" LIUYU_URL_NOREG="http://127.0.0.1:$noport" python3 .ci/checks/register_client.py
   "$bin" db check "${at[@]}" >/dev/null || { echo "FAIL: db check after the client ($backend)"; exit 1; }
+  if [ "$backend" = sqlite ]; then
+    say "headless Chromium: the cases on the map page for a signed-in office"
+    command -v chromium >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    [ -d web/node_modules/playwright-core ] || (cd web && npm ci --no-audit --no-fund --loglevel=error)
+    node tools/register/cases_browser.mjs "http://127.0.0.1:$port" "$LIUYU_OFFICE_TOKEN" "$LIUYU_OTHER_TOKEN" ci-artifacts/register
+  fi
   if grep -qE "$LIUYU_OFFICE_TOKEN|$LIUYU_READER_TOKEN|$LIUYU_OTHER_TOKEN" "$work/$backend.log"; then
     echo "FAIL: a token appears in the server log"; exit 1
   fi

@@ -2,13 +2,12 @@
 // cases — the counties each touches highlighted on the map, the list in the
 // side panel, a case's analysis, event log and status form on click. The
 // token stays in this tab (sessionStorage) and is sent only to this server's
-// /v1 register routes. Self-contained: it needs only window.liuyuMap and the
-// side panel #liuyu-side; without them it does nothing.
+// register routes. A module of web/src/core.js (liuyu.module('cases', ...)).
 (function () {
   'use strict';
-  const map = window.liuyuMap;
-  const side = document.getElementById('liuyu-side');
-  if (!map || !side || !window.fetch) return;
+  const L = window.liuyu;
+  if (!L) return;
+  const { esc, arr } = L;
   const KEY = 'liuyu.register.token';
   const STATUSES = ['open', 'coordinating', 'escalated', 'referred_for_special_inspection', 'resolved'];
   const ZH = { open: '待处理', coordinating: '协调中', escalated: '已报告上级', referred_for_special_inspection: '移交专项督察', resolved: '已办结' };
@@ -19,24 +18,28 @@
     referred_for_special_inspection: ['coordinating', 'resolved'],
     resolved: ['coordinating'],
   };
-  const state = { me: null, cases: [], selected: null, error: null };
-  window.liuyuCases = state;
-  const esc = (s) => String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-  const arr = (x) => (Array.isArray(x) ? x : []);
+  const state = { me: null, cases: [], selected: null, counties: [] };
+  let map = null;
+  let box = null;
+  let who = null;
+  let body = null;
 
-  const css = document.createElement('style');
+  function panel() {
+    const css = document.createElement('style');
   css.textContent = '#liuyu-cases .case{padding:4px 0;border-bottom:1px solid #eee;cursor:pointer}' +
     '#liuyu-cases .case.sel{background:#fdebd0}#liuyu-cases .st{font-size:11px;padding:0 4px;border-radius:3px;background:#eee}' +
     '#liuyu-cases .st.open{background:#fadbd8}#liuyu-cases .st.coordinating{background:#fcf3cf}#liuyu-cases .st.resolved{background:#d5f5e3}' +
     '#liuyu-cases .st.escalated,#liuyu-cases .st.referred_for_special_inspection{background:#f5cba7}' +
-    '#liuyu-cases form{display:flex;gap:4px;flex-wrap:wrap;margin:4px 0}#liuyu-cases input[type=password],#liuyu-cases input[name=note]{flex:1;min-width:120px}';
-  document.head.appendChild(css);
-  const box = document.createElement('section');
-  box.id = 'liuyu-cases';
-  box.innerHTML = '<h2>登记簿 <span class="en">Register: cross-boundary cases</span></h2><div class="who"></div><div class="body"></div>';
-  side.appendChild(box);
-  const who = box.querySelector('.who');
-  const body = box.querySelector('.body');
+      '#liuyu-cases form{display:flex;gap:4px;flex-wrap:wrap;margin:4px 0}#liuyu-cases input[type=password],#liuyu-cases input[name=note]{flex:1;min-width:120px}';
+    document.head.appendChild(css);
+    box = document.createElement('section');
+    box.id = 'liuyu-cases';
+    box.innerHTML = '<h2>登记簿 <span class="en">Register: cross-boundary cases</span></h2><div class="who"></div><div class="body"></div>';
+    const side = L.$('liuyu-side');
+    side.insertBefore(box, L.$('liuyu-layers') || null);
+    who = box.querySelector('.who');
+    body = box.querySelector('.body');
+  }
 
   async function api(path, opts) {
     const token = sessionStorage.getItem(KEY);
@@ -90,10 +93,10 @@
     map.addLayer({ id: 'case-footprint-line', type: 'line', source: 'case-footprint', paint: { 'line-color': '#6c3483', 'line-width': 2.5 } });
     map.addLayer({ id: 'case-footprint-point', type: 'circle', source: 'case-footprint', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': '#6c3483', 'circle-radius': 6 } });
   }
-  function whenReady(f) { if (map.isStyleLoaded()) f(); else map.once('idle', f); }
   function setCounties(ids) {
     state.counties = ids;
-    whenReady(() => { ensureLayers(); map.setFilter('cases-counties', ['in', ['get', 'id'], ['literal', ids]]); });
+    ensureLayers();
+    map.setFilter('cases-counties', ['in', ['get', 'id'], ['literal', ids]]);
   }
 
   async function load(status) {
@@ -122,20 +125,19 @@
   async function select(id) {
     state.selected = null;
     box.querySelectorAll('.case').forEach((el) => el.classList.toggle('sel', el.dataset.id === id));
-    whenReady(() => {
-      ensureLayers();
-      if (!id) { map.setFilter('case-selected', ['in', ['get', 'id'], ['literal', []]]); map.getSource('case-footprint').setData({ type: 'FeatureCollection', features: [] }); }
-    });
+    ensureLayers();
+    if (!id) {
+      map.setFilter('case-selected', ['in', ['get', 'id'], ['literal', []]]);
+      map.getSource('case-footprint').setData({ type: 'FeatureCollection', features: [] });
+    }
     const detail = body.querySelector('.detail');
     if (!id || !detail) return;
     const [c, ev] = await Promise.all([api(`/v1/cases/${encodeURIComponent(id)}`), api(`/v1/cases/${encodeURIComponent(id)}/events`)]);
     if (!c.ok) { detail.innerHTML = `<p class="error">${esc((c.json && c.json.detail) || c.status)}</p>`; return; }
     const k = c.json;
     state.selected = { case: k, etag: c.etag, events: ev.ok ? arr(ev.json.events) : [] };
-    whenReady(() => {
-      map.setFilter('case-selected', ['in', ['get', 'id'], ['literal', arr(k.counties).map((x) => x.adcode)]]);
-      map.getSource('case-footprint').setData({ type: 'FeatureCollection', features: footprintOf(k.request) });
-    });
+    map.setFilter('case-selected', ['in', ['get', 'id'], ['literal', arr(k.counties).map((x) => x.adcode)]]);
+    map.getSource('case-footprint').setData({ type: 'FeatureCollection', features: footprintOf(k.request) });
     const cb = k.coordinating_body || {};
     const log = state.selected.events.map((e) => `<li>${esc(e.at.slice(0, 16).replace('T', ' '))} ${esc(e.from ? `${ZH[e.from] || e.from} → ` : '')}${esc(ZH[e.to] || e.to)} · ${esc(e.actor.name)}: ${esc(e.note)}</li>`).join('');
     const canChange = state.me && state.me.token.role === 'office';
@@ -175,5 +177,11 @@
   state.signIn = signIn;
   state.select = select;
   state.change = change;
-  if (sessionStorage.getItem(KEY)) signIn(''); else renderSignIn('');
+  L.cases = state;
+  L.module('cases', async () => {
+    if (!window.fetch || !window.sessionStorage) return;
+    map = L.map;
+    panel();
+    if (sessionStorage.getItem(KEY)) await signIn(''); else renderSignIn('');
+  });
 })();
