@@ -976,3 +976,214 @@ async fn without_a_register_the_routes_answer_501_and_lookups_stay_public() {
         );
     }
 }
+
+/// The per-body filing status of `obligation` in an obligations answer, for
+/// the body `id` at `adcode` (on a single line, or among a line's departments).
+fn body_filing(v: &Value, obligation: &str, adcode: &str, id: &str) -> Option<Value> {
+    let o = v["obligations"]
+        .as_array()?
+        .iter()
+        .find(|o| o["id"] == obligation)?;
+    o["reports"].as_array()?.iter().find_map(|line| {
+        let single = line.get("filing").into_iter();
+        let many = line["filings"].as_array().into_iter().flatten();
+        single
+            .chain(many)
+            .find(|f| f["body"]["adcode"] == adcode && f["body"]["id"] == id)
+            .cloned()
+    })
+}
+
+/// `/v1/obligations?prefecture=&date=` as `token`.
+async fn obligations(r: &Reg, token: Option<&str>, prefecture: &str, date: &str) -> Value {
+    let uri = match prefecture {
+        "" => format!("/v1/obligations?date={date}"),
+        p => format!("/v1/obligations?prefecture={p}&date={date}"),
+    };
+    let a = r.call("GET", &uri, token, None, &[]).await;
+    assert_eq!(a.status.as_u16(), 200, "{uri}: {}", a.text());
+    a.json()
+}
+
+#[tokio::test]
+async fn obligations_say_filed_after_a_filing_and_overdue_only_past_the_deadline() {
+    for r in register_common::backends("obligations").await {
+        let ezhou = r.token(Role::Office, "420700", None).await;
+        let huanggang = r.token(Role::Office, "421100", None).await;
+        let prov = r.token(Role::Reader, "420000", None).await;
+        let dept = r
+            .token(Role::Department, "420700", Some("eco_environment"))
+            .await;
+        let st = |v: &Value, ob: &str, a: &str, id: &str| {
+            body_filing(v, ob, a, id).map(|f| f["status"].clone())
+        };
+        const LEAD: &str = "prefecture_annual_report";
+        // Before any filing: the 2025 reports are due up to 31 January 2026, overdue after.
+        let before = obligations(&r, Some(&ezhou), "420700", "2026-01-31").await;
+        assert_eq!(
+            st(&before, LEAD, "420700", "government"),
+            Some(json!("due"))
+        );
+        let after = obligations(&r, Some(&ezhou), "420700", "2026-02-01").await;
+        assert_eq!(
+            st(&after, LEAD, "420700", "government"),
+            Some(json!("overdue"))
+        );
+        assert_eq!(after["filings"]["period"], 2025);
+        // The government files on 20 January 2026; the party committee does not.
+        let f = r
+            .call(
+                "POST",
+                "/v1/filings",
+                Some(&ezhou),
+                Some(&prefecture_filing("420700", "government")),
+                &[],
+            )
+            .await;
+        assert_eq!(f.status.as_u16(), 201, "{}", f.text());
+        let fid = f.json()["id"].clone();
+        let d = department_filing("420700", "eco_environment", 2025);
+        let f = r
+            .call("POST", "/v1/filings", Some(&dept), Some(&d), &[])
+            .await;
+        assert_eq!(f.status.as_u16(), 201, "{}", f.text());
+        for date in ["2026-01-25", "2026-02-01", "2026-12-31"] {
+            let v = obligations(&r, Some(&ezhou), "420700", date).await;
+            let g = body_filing(&v, LEAD, "420700", "government").unwrap();
+            assert_eq!(
+                (&g["status"], &g["filed"], &g["filing_id"], &g["on_time"]),
+                (&json!("filed"), &json!("yes"), &fid, &json!(true)),
+                "{date}"
+            );
+            let want = if date <= "2026-01-31" {
+                "due"
+            } else {
+                "overdue"
+            };
+            assert_eq!(
+                st(&v, LEAD, "420700", "party_committee"),
+                Some(json!(want)),
+                "{date}"
+            );
+            // 十二 sets no date: filed or not_fixed, never overdue.
+            const LOCAL: &str = "local_department_annual_report";
+            let eco = st(&v, LOCAL, "420700", "eco_environment");
+            let want = if date >= "2026-02-10" {
+                "filed"
+            } else {
+                "not_fixed"
+            };
+            assert_eq!(eco, Some(json!(want)), "{date}");
+            assert_eq!(
+                st(&v, LOCAL, "420704", "water_resources"),
+                Some(json!("not_fixed"))
+            );
+        }
+        // Asked about a day before the filing, the government had not filed yet.
+        let early = obligations(&r, Some(&ezhou), "420700", "2026-01-10").await;
+        assert_eq!(st(&early, LEAD, "420700", "government"), Some(json!("due")));
+        // A provincial reader sees the same; 黄冈's office sees nothing of 鄂州.
+        let v = obligations(&r, Some(&prov), "420700", "2026-02-01").await;
+        assert_eq!(st(&v, LEAD, "420700", "government"), Some(json!("filed")));
+        let v = obligations(&r, Some(&huanggang), "420700", "2026-02-01").await;
+        let g = body_filing(&v, LEAD, "420700", "government").unwrap();
+        assert_eq!(g["filed"], "unknown");
+        assert!(
+            g.get("status").is_none() && g.get("filing_id").is_none(),
+            "{g}"
+        );
+        let v = obligations(&r, Some(&huanggang), "421100", "2026-02-01").await;
+        assert_eq!(st(&v, LEAD, "421100", "government"), Some(json!("overdue")));
+        // A department sees its own filing and nothing else.
+        let v = obligations(&r, Some(&dept), "420700", "2026-03-01").await;
+        let own = st(
+            &v,
+            "local_department_annual_report",
+            "420700",
+            "eco_environment",
+        );
+        assert_eq!(own, Some(json!("filed")));
+        let g = body_filing(&v, LEAD, "420700", "government").unwrap();
+        assert_eq!(g["filed"], "unknown");
+        // Without a token the register is not consulted (and the answer varies by token).
+        let anon = r
+            .call(
+                "GET",
+                "/v1/obligations?prefecture=420700&date=2026-02-01",
+                None,
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(anon.header("vary"), Some("authorization"));
+        let anon = anon.json();
+        assert!(anon.get("filings").is_none());
+        assert_eq!(body_filing(&anon, LEAD, "420700", "government"), None);
+        // The provincial departments (十一) are matched by name on the province's lines.
+        let pd = json!({
+            "obligation": "provincial_department_annual_report", "year": 2025,
+            "body": {"adcode": "420000", "id": "eco_environment"},
+            "filed_on": "2026-01-30", "document_ref": "鄂环〔2026〕3号",
+        });
+        let office = r.token(Role::Office, "420000", None).await;
+        let f = r
+            .call("POST", "/v1/filings", Some(&office), Some(&pd), &[])
+            .await;
+        assert_eq!(f.status.as_u16(), 201, "{}", f.text());
+        let v = obligations(&r, Some(&office), "", "2026-02-01").await;
+        const PROV: &str = "provincial_department_annual_report";
+        assert_eq!(
+            st(&v, PROV, "420000", "eco_environment"),
+            Some(json!("filed"))
+        );
+        assert_eq!(
+            st(&v, PROV, "420000", "water_resources"),
+            Some(json!("overdue"))
+        );
+        // A bad token on this public route is refused like anywhere else.
+        let bad = r
+            .call(
+                "GET",
+                "/v1/obligations?date=2026-02-01",
+                Some("liuyu_00"),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(bad.status.as_u16(), 401);
+    }
+}
+
+#[tokio::test]
+async fn public_filings_show_every_body_without_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let loc = liuyu::register::Location::StateDir(dir.path().join("state"));
+    let store = liuyu::register::Store::open(&loc, true).await.unwrap();
+    store.migrate().await.unwrap();
+    let reg = Register::new(store.clone()).disclosing_filings(true);
+    let app = liuyu::server::router(common::embedded_state().with_register(reg));
+    let r = Reg {
+        backend: "sqlite",
+        location: loc,
+        store,
+        app,
+        dir: Some(dir),
+    };
+    let office = r.token(Role::Office, "420700", None).await;
+    let f = r
+        .call(
+            "POST",
+            "/v1/filings",
+            Some(&office),
+            Some(&prefecture_filing("420700", "party_committee")),
+            &[],
+        )
+        .await;
+    assert_eq!(f.status.as_u16(), 201, "{}", f.text());
+    let v = obligations(&r, None, "420700", "2026-02-01").await;
+    let lead = "prefecture_annual_report";
+    let pc = body_filing(&v, lead, "420700", "party_committee").unwrap();
+    assert_eq!(pc["status"], "filed");
+    let g = body_filing(&v, lead, "420700", "government").unwrap();
+    assert_eq!(g["status"], "overdue");
+}

@@ -121,12 +121,15 @@ async fn profile(
 async fn obligations(
     State(app): State<AppState>,
     Extension(st): Extension<GovState>,
+    caller: crate::register::auth::MaybeCaller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let date = date_param(&q)?;
     let (g, atlas) = st.engine(&app)?;
     match g.obligations(&atlas, date, q.get("prefecture").map(|s| s.trim())) {
-        Ok(a) => Ok(Json(a).into_response()),
+        Ok(a) => crate::register::http::with_filings(&app, caller, g.rules(), &atlas, date, a)
+            .await
+            .map_err(crate::register::RegisterError::problem),
         Err(e @ ObligationsError::BadDate(_)) => {
             Err(Problem::bad_request(e.to_string()).with("parameter", "date"))
         }

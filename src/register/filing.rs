@@ -218,7 +218,8 @@ pub struct Filing {
     pub recorded_at: String,
 }
 
-fn deadline(rule: Option<&ObligationRule>, year: i64) -> Option<jiff::civil::Date> {
+/// The deadline of `rule` for the report on `year` (`None`: the text sets no date).
+pub fn deadline(rule: Option<&ObligationRule>, year: i64) -> Option<jiff::civil::Date> {
     let rule = rule?;
     let (m, d) = rule.deadline_month.zip(rule.deadline_day)?;
     let y = i16::try_from(year.checked_add(1)?).ok()?;

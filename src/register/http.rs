@@ -88,6 +88,42 @@ pub fn routes() -> Router<AppState> {
         .layer(axum::middleware::map_response(private))
 }
 
+/// The answer of `/v1/obligations`, with the filing records the caller may
+/// see when the server has a register (a signed-in caller; anyone with
+/// `--public-filings`). Answers that depend on a token are private.
+pub async fn with_filings<T: serde::Serialize>(
+    app: &AppState,
+    caller: super::auth::MaybeCaller,
+    rules: &crate::governance::Rules,
+    atlas: &Atlas,
+    date: jiff::civil::Date,
+    answer: T,
+) -> Result<Response, RegisterError> {
+    use super::obligations::{annotate, Viewer};
+    let mut v = serde_json::to_value(answer).map_err(|e| RegisterError::Internal(e.to_string()))?;
+    let Some(reg) = app.register() else {
+        return Ok(Json(v).into_response());
+    };
+    let viewer = match &caller.0 {
+        Some(c) => Viewer::Caller(c),
+        None if reg.discloses_filings() => Viewer::Public,
+        None => return Ok(vary_by_token(Json(v).into_response())),
+    };
+    annotate(&reg, rules, atlas, viewer, date, &mut v).await?;
+    let res = Json(v).into_response();
+    Ok(match caller.0 {
+        Some(_) => private(res).await,
+        None => vary_by_token(res),
+    })
+}
+
+/// A public answer that a token would change: shared caches keep one per token.
+fn vary_by_token(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("authorization"));
+    res
+}
+
 /// Register answers are private: never stored by caches, varying by token.
 async fn private(mut res: Response) -> Response {
     let h = res.headers_mut();

@@ -16,6 +16,7 @@ pub mod case;
 pub mod cli;
 pub mod filing;
 pub mod http;
+pub mod obligations;
 pub mod scope;
 pub mod store;
 pub mod token;
