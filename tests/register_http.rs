@@ -1079,6 +1079,20 @@ async fn obligations_say_filed_after_a_filing_and_overdue_only_past_the_deadline
                 Some(json!("not_fixed"))
             );
         }
+        // The obligation as a whole: one of the two bodies has not filed.
+        let sched = |v: &Value, ob: &str| {
+            let o = v["obligations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["id"] == ob);
+            let s = &o.unwrap()["schedule"];
+            (s["status"].clone(), s["filed"].clone())
+        };
+        let v = obligations(&r, Some(&ezhou), "420700", "2026-02-01").await;
+        assert_eq!(sched(&v, LEAD), (json!("overdue"), json!("no")));
+        let v = obligations(&r, Some(&ezhou), "420700", "2026-01-25").await;
+        assert_eq!(sched(&v, LEAD), (json!("due"), json!("no")));
         // Asked about a day before the filing, the government had not filed yet.
         let early = obligations(&r, Some(&ezhou), "420700", "2026-01-10").await;
         assert_eq!(st(&early, LEAD, "420700", "government"), Some(json!("due")));
@@ -1092,7 +1106,13 @@ async fn obligations_say_filed_after_a_filing_and_overdue_only_past_the_deadline
             g.get("status").is_none() && g.get("filing_id").is_none(),
             "{g}"
         );
+        // Without seeing every body, the obligation keeps the text-only answer.
+        assert_eq!(
+            sched(&v, LEAD),
+            (json!("deadline_passed"), json!("unknown"))
+        );
         let v = obligations(&r, Some(&huanggang), "421100", "2026-02-01").await;
+        assert_eq!(sched(&v, LEAD), (json!("overdue"), json!("no")));
         assert_eq!(st(&v, LEAD, "421100", "government"), Some(json!("overdue")));
         // A department sees its own filing and nothing else.
         let v = obligations(&r, Some(&dept), "420700", "2026-03-01").await;
@@ -1118,7 +1138,25 @@ async fn obligations_say_filed_after_a_filing_and_overdue_only_past_the_deadline
         assert_eq!(anon.header("vary"), Some("authorization"));
         let anon = anon.json();
         assert!(anon.get("filings").is_none());
+        assert_eq!(
+            sched(&anon, LEAD),
+            (json!("deadline_passed"), json!("unknown"))
+        );
         assert_eq!(body_filing(&anon, LEAD, "420700", "government"), None);
+        // Once the party committee files too, the obligation is filed.
+        let mut pc = prefecture_filing("420700", "party_committee");
+        pc["filed_on"] = json!("2026-02-03");
+        let f = r
+            .call("POST", "/v1/filings", Some(&ezhou), Some(&pc), &[])
+            .await;
+        assert_eq!(f.status.as_u16(), 201, "{}", f.text());
+        let v = obligations(&r, Some(&ezhou), "420700", "2026-02-04").await;
+        assert_eq!(sched(&v, LEAD), (json!("filed"), json!("yes")));
+        let pcf = body_filing(&v, LEAD, "420700", "party_committee").unwrap();
+        assert_eq!(
+            (&pcf["status"], &pcf["on_time"]),
+            (&json!("filed"), &json!(false))
+        );
         // The provincial departments (十一) are matched by name on the province's lines.
         let pd = json!({
             "obligation": "provincial_department_annual_report", "year": 2025,

@@ -103,6 +103,19 @@ check("GET", "/v1/filings?year=x", 400)
 check("GET", f"/v1/filings/{f['id']}", 200, token=READER)
 check("GET", f"/v1/filings/{f['id']}", 404, token=OTHER)
 
+# The obligations answer with the filing records (per body), as the office and without a token.
+ob, _ = check("GET", "/v1/obligations?prefecture=420700&date=2026-02-01", 200)
+lead = next(o for o in ob["obligations"] if o["id"] == "prefecture_annual_report")
+by_body = {r["filing"]["body"]["id"]: r["filing"] for r in lead["reports"] if "filing" in r}
+assert by_body["government"]["status"] == "filed" and by_body["government"]["filing_id"] == f["id"], by_body
+assert by_body["party_committee"]["status"] == "overdue", by_body
+assert (lead["schedule"]["status"], lead["schedule"]["filed"]) == ("overdue", "no"), lead["schedule"]
+anon, _ = check("GET", "/v1/obligations?prefecture=420700&date=2026-02-01", 200, token=None)
+lead = next(o for o in anon["obligations"] if o["id"] == "prefecture_annual_report")
+assert (lead["schedule"]["status"], lead["schedule"]["filed"]) == ("deadline_passed", "unknown"), lead["schedule"]
+assert all("filing" not in r for r in lead["reports"])
+check("GET", "/v1/obligations?date=2026-02-01", 401, token="liuyu_" + "0" * 64)
+
 # Cases.
 new = {"title": "长江 鄂州—黄冈", "description": "test", "matter": "water", "places": ["420700", "421100"]}
 c, hdrs = check("POST", "/v1/cases", 201, new, headers={"Idempotency-Key": "ci-1"})

@@ -10,6 +10,11 @@
 //! body for a caller without a token (unless the server discloses filings),
 //! keeps `filed: "unknown"`: the register is not asked about it.
 //!
+//! An obligation's own `schedule` then says `filed` when every body it lists
+//! filed, `overdue` past the deadline when one did not — but only when the
+//! caller may see every one of them; otherwise it keeps the text-only answer
+//! (`filed: "unknown"`, `deadline_passed`).
+//!
 //! The period is the one the answer's schedule speaks of: the previous year's
 //! report (the report of 2026 is due by 31 January 2027, 十一).
 
@@ -23,7 +28,7 @@ use super::filing::{self, Filed};
 use super::scope::{Place, Role};
 use super::{Register, RegisterError};
 use crate::atlas::Atlas;
-use crate::governance::obligations::ObligationRule;
+use crate::governance::obligations::{schedule_with, ObligationRule};
 use crate::governance::Rules;
 
 /// Who the filing records are shown to in one `/v1/obligations` answer.
@@ -116,7 +121,12 @@ impl Lookup<'_> {
 
     /// Annotates one report line: `filing` for a single reporter, `filings`
     /// for the departments of a collective one (十二).
-    fn line(&self, atlas: &Atlas, rule: &ObligationRule, line: &mut Map<String, Value>) {
+    fn line(
+        &self,
+        atlas: &Atlas,
+        rule: &ObligationRule,
+        line: &mut Map<String, Value>,
+    ) -> Vec<Value> {
         let reporter = line.get("reporter");
         // Provincial bodies are named without an adcode.
         let adcode = reporter.and_then(|r| match (r["adcode"].as_str(), r["level"].as_str()) {
@@ -125,7 +135,7 @@ impl Lookup<'_> {
             _ => None,
         });
         let Some(place) = adcode.and_then(|a| Place::resolve(atlas, a)) else {
-            return;
+            return vec![json!({ "filed": "unknown" })];
         };
         let names: Vec<String> = line
             .get("departments")
@@ -138,18 +148,37 @@ impl Lookup<'_> {
             .unwrap_or_default();
         if names.is_empty() {
             let name = reporter.and_then(|r| r["name_zh"].as_str()).unwrap_or("");
-            if let Some(id) = self.body_named(rule, &place, name) {
-                line.insert("filing".into(), self.status(rule, &place, &id));
-            }
-            return;
+            let Some(id) = self.body_named(rule, &place, name) else {
+                return vec![json!({ "filed": "unknown" })];
+            };
+            let v = self.status(rule, &place, &id);
+            line.insert("filing".into(), v.clone());
+            return vec![v];
         }
         let per: Vec<Value> = names
             .iter()
             .filter_map(|n| self.body_named(rule, &place, n))
             .map(|id| self.status(rule, &place, &id))
             .collect();
-        line.insert("filings".into(), Value::Array(per));
+        line.insert("filings".into(), Value::Array(per.clone()));
+        if per.len() < names.len() {
+            return vec![json!({ "filed": "unknown" })];
+        }
+        per
     }
+}
+
+/// The answer's note when the register was consulted.
+const NOTE: &str = "Deadlines follow the text. Filing records come from this service's register: each report line says whether its body filed (`filing`, or `filings` per department); an obligation's schedule says `filed`/`overdue` only when the caller may see every body it lists, and keeps `filed: unknown` (`deadline_passed` once the deadline is over) otherwise.";
+
+/// Whether every body filed (`Some(true)`), some visible body did not
+/// (`Some(false)`, when all are visible), or the register cannot say because
+/// a body lies outside the caller's view (`None`). No bodies: `None`.
+fn all_filed(bodies: &[Value]) -> Option<bool> {
+    if bodies.is_empty() || bodies.iter().any(|b| b["filed"] == "unknown") {
+        return None;
+    }
+    Some(bodies.iter().all(|b| b["filed"] == "yes"))
 }
 
 /// The period an answer on `date` speaks of: the previous year's report.
@@ -195,18 +224,20 @@ pub async fn annotate(
             continue;
         };
         let lines = o.get_mut("reports").and_then(Value::as_array_mut);
+        let mut bodies = Vec::new();
         for line in lines.into_iter().flatten().filter_map(Value::as_object_mut) {
-            look.line(atlas, rule, line);
+            bodies.extend(look.line(atlas, rule, line));
+        }
+        if let Some(filed) = all_filed(&bodies) {
+            let deadline = rule.deadline_month.zip(rule.deadline_day);
+            o["schedule"] = json!(schedule_with(date, deadline, Some(filed)));
         }
     }
     if let Some(a) = answer.as_object_mut() {
+        a.insert("note".into(), json!(NOTE));
         a.insert(
             "filings".into(),
-            json!({
-                "source": "register",
-                "period": period,
-                "note": "Each report line says, from the register's filing records, whether the body filed its report for `period` by the date asked about: `filed`, `due` (deadline ahead), `overdue` (deadline passed without a filing) or `not_fixed` (no date in the text). Bodies outside the caller's jurisdiction say `filed: unknown`.",
-            }),
+            json!({ "source": "register", "period": period }),
         );
     }
     Ok(())

@@ -197,6 +197,36 @@ schemas = {
             "from": {"oneOf": [STATUS, {"type": "null"}]}, "to": STATUS, "note": {"type": "string"}})}}),
 }
 
+schemas["BodyFiling"] = obj(["body", "filed"], {
+    "body": obj(["adcode", "id"], {"adcode": {"type": "string"}, "id": {"type": "string"}}),
+    "filed": {"type": "string", "enum": ["yes", "no", "unknown"],
+              "description": "`unknown`: the body lies outside the caller's view, the register was not asked"},
+    "status": {"type": "string", "enum": ["filed", "due", "overdue", "not_fixed"],
+               "description": "From the filing records, for the period of `filings.period` as of `date` (absent when `filed` is unknown)"},
+    "deadline": NULLSTR, "filing_id": {"type": "string"}, "filed_on": {"type": "string", "format": "date"},
+    "on_time": {"type": ["boolean", "null"]}})
+
+
+def obligations_with_register(spec):
+    """`/v1/obligations` with a register: an optional token, per-body filing status."""
+    o = spec["paths"]["/v1/obligations"]["get"]
+    o["security"] = [{}, {"bearer": []}]
+    o["responses"]["401"] = problem("A malformed, unknown or revoked token (no token is fine: the route is public)")
+    o["responses"]["429"] = COMMON["429"]
+    extra = (" With a register (`--state`/`--database`) and a token, every report line the caller may see"
+             " carries `filing` (or `filings`, one per department of a collective 十二 line): filed, due, overdue"
+             " or not_fixed from the filing records; the obligation's schedule says filed/overdue when the caller"
+             " sees every body it lists. `--public-filings` shows them without a token.")
+    if extra not in o["description"]:
+        o["description"] += extra
+    sch = spec["components"]["schemas"]
+    ref = {"$ref": "#/components/schemas/BodyFiling"}
+    sch["Obligation"]["properties"]["reports"]["items"]["properties"].update(
+        {"filing": ref, "filings": {"type": "array", "items": ref}})
+    sch["Obligations"]["properties"]["filings"] = obj(["source", "period"], {
+        "source": {"const": "register"}, "period": {"type": "integer", "description": "The year reported on"}})
+
+
 raw = open(PATH, encoding="utf-8").read()
 spec = json.loads(raw)
 spec["paths"].update(paths)
@@ -207,5 +237,6 @@ spec["components"].setdefault("securitySchemes", {})["bearer"] = {
 spec["components"]["schemas"]["Problem"]["properties"].update({
     "current_etag": {"type": "string"}, "current_status": {"type": "string"}, "allowed": {"type": "array", "items": {"type": "string"}},
     "existing": NULLSTR, "retry_after_seconds": {"type": "integer"}})
+obligations_with_register(spec)
 open(PATH, "w", encoding="utf-8").write(json.dumps(spec, indent=1, ensure_ascii=False))
 print(f"{PATH}: {len(paths)} register paths, {len(schemas)} schemas")
