@@ -109,7 +109,7 @@ pub async fn with_filings<T: serde::Serialize>(
         None if reg.discloses_filings() => Viewer::Public,
         None => return Ok(vary_by_token(Json(v).into_response())),
     };
-    annotate(&reg, rules, atlas, viewer, date, &mut v).await?;
+    annotate(reg, rules, atlas, viewer, date, &mut v).await?;
     let res = Json(v).into_response();
     Ok(match caller.0 {
         Some(_) => private(res).await,
