@@ -165,6 +165,11 @@ fn tokens_are_shown_once_stored_hashed_listed_and_revoked() {
 /// Writes through the running server: cases in three prefectures, status
 /// changes, filings.
 async fn populate(addr: SocketAddr, auth: &str, n: usize) {
+    populate_keyed(addr, auth, n, None).await
+}
+
+/// [`populate`], creating each case `i` with `Idempotency-Key: {key}-{i}` when given.
+async fn populate_keyed(addr: SocketAddr, auth: &str, n: usize, key: Option<&str>) {
     let places = [
         ["420700", "421100"],
         ["420111", "420115"],
@@ -172,15 +177,14 @@ async fn populate(addr: SocketAddr, auth: &str, n: usize) {
     ];
     for i in 0..n {
         let body = json!({"title": format!("case {i}"), "description": "d", "matter": "water", "places": places[i % 3]});
-        let r = http(
-            addr,
-            "POST",
-            "/v1/cases",
-            &[("Authorization", auth)],
-            Some(&body),
-        )
-        .await
-        .unwrap();
+        let k = key.map(|k| format!("{k}-{i}"));
+        let mut h = vec![("Authorization", auth)];
+        if let Some(k) = &k {
+            h.push(("Idempotency-Key", k.as_str()));
+        }
+        let r = http(addr, "POST", "/v1/cases", &h, Some(&body))
+            .await
+            .unwrap();
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
         if i % 2 == 0 {
             let id = r.json()["id"].as_str().unwrap().to_string();
@@ -261,8 +265,19 @@ async fn online_backup_restores_into_a_fresh_state_dir_with_identical_records() 
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let mut server = start(&a, addr, &dir.path().join("a.log")).await;
     let auth = format!("Bearer {office}");
-    populate(addr, &auth, 30).await;
+    populate_keyed(addr, &auth, 30, Some("backup")).await;
     filings(addr, &auth).await;
+    let first = http(
+        addr,
+        "GET",
+        "/v1/cases?limit=500",
+        &[("Authorization", &auth)],
+        None,
+    )
+    .await
+    .unwrap()
+    .json();
+    let first = first["cases"].as_array().unwrap().last().unwrap()["id"].clone();
     // Online: a backup taken while writes go on is a consistent snapshot.
     let busy = Arc::new(AtomicBool::new(true));
     let writer = {
@@ -308,6 +323,7 @@ async fn online_backup_restores_into_a_fresh_state_dir_with_identical_records() 
     let (r, err, ok) = cli(&args(&b_at, &["db", "restore", file.to_str().unwrap()]));
     assert!(ok, "{err}");
     assert_eq!(r["counts"]["tokens"], 2);
+    assert_eq!(r["counts"]["idempotency_keys"], 30);
     // A second restore into the same (now full) register is refused.
     let (_, err, ok) = cli(&args(&b_at, &["db", "restore", file.to_str().unwrap()]));
     assert!(!ok && err.contains("not empty"), "{err}");
@@ -330,6 +346,21 @@ async fn online_backup_restores_into_a_fresh_state_dir_with_identical_records() 
     let mut server_b = start(&b_at, addr_b, &dir.path().join("b.log")).await;
     let after = everything(addr_b, &rauth).await;
     assert_eq!(before, after);
+    // The idempotency keys came along: a retry of the first creation replays it.
+    let body = json!({"title": "case 0", "description": "d", "matter": "water", "places": ["420700", "421100"]});
+    let h = [
+        ("Authorization", auth.as_str()),
+        ("Idempotency-Key", "backup-0"),
+    ];
+    let again = http(addr_b, "POST", "/v1/cases", &h, Some(&body))
+        .await
+        .unwrap();
+    assert_eq!(again.status, 201);
+    assert_eq!(
+        again.headers.get("idempotent-replayed").map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(again.json()["id"], first);
     assert!(before["full"].as_array().unwrap().len() >= 30);
     server_b.kill().unwrap();
     let _ = server_b.wait();
@@ -387,4 +418,76 @@ fn db_check_finds_a_half_applied_change() {
             .any(|p| p.as_str().unwrap().contains("status differs")),
         "{v}"
     );
+}
+
+/// Failed authentications against the real server: logged with the peer, the
+/// route and the reason (and a revoked token's id), never with the token.
+#[tokio::test]
+async fn failed_authentication_is_logged_without_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = state(dir.path(), "s");
+    let (made, err, ok) = cli(&args(
+        &at,
+        &[
+            "token",
+            "create",
+            "--role",
+            "office",
+            "--jurisdiction",
+            "420700",
+            "--name",
+            "old",
+        ],
+    ));
+    assert!(ok, "{err}");
+    let (revoked, revoked_id) = (
+        made["token"].as_str().unwrap().to_string(),
+        made["id"].as_str().unwrap().to_string(),
+    );
+    let (_, err, ok) = cli(&args(&at, &["token", "revoke", &revoked_id]));
+    assert!(ok, "{err}");
+    let good = cli_token(&at, "reader", "420700");
+    let unknown = format!("liuyu_{}", "7e".repeat(32));
+    let malformed = "liuyu_secret-looking-but-malformed";
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut server = start(&at, addr, &log).await;
+    for t in [&revoked, &unknown, &malformed.to_string(), &good] {
+        let h = format!("Bearer {t}");
+        let r = http(
+            addr,
+            "GET",
+            "/v1/cases?status=open",
+            &[("Authorization", &h)],
+            None,
+        )
+        .await
+        .unwrap();
+        let want = if t == &good { 200 } else { 401 };
+        assert_eq!(r.status, want, "{}", String::from_utf8_lossy(&r.body));
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let failed: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("authentication failed"))
+        .collect();
+    assert_eq!(failed.len(), 3, "{text}");
+    for reason in ["revoked token", "unknown token", "malformed bearer token"] {
+        assert!(
+            failed.iter().any(|l| l.contains(reason)),
+            "{reason}: {text}"
+        );
+    }
+    assert!(failed
+        .iter()
+        .all(|l| l.contains("/v1/cases") && l.contains("127.0.0.1")));
+    assert!(failed.iter().any(|l| l.contains(&revoked_id)), "{text}");
+    // Neither the whole secret nor its random part appears anywhere in the log.
+    for secret in [&revoked, &unknown, &good] {
+        let random = secret.trim_start_matches("liuyu_");
+        assert!(!text.contains(random), "a token is in the log:\n{text}");
+    }
+    assert!(!text.contains("secret-looking"), "{text}");
 }
