@@ -298,6 +298,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, RegisterError>
     Ok(Some(k.to_string()))
 }
 
+/// How long the analysis of a new case may run.
+const ANALYSIS_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Runs the analysis of a case's request with the same deadline and
 /// cancellation as `POST /v1/issues/analyze`.
 async fn analyse(
@@ -305,14 +308,17 @@ async fn analyse(
     atlas: Arc<Atlas>,
     req: AnalyzeRequest,
 ) -> Result<Value, RegisterError> {
-    let budget = crate::budget::Budget::with_timeout(std::time::Duration::from_secs(10));
+    let budget = crate::budget::Budget::with_timeout(ANALYSIS_DEADLINE);
     let guard = budget.cancel_on_drop();
     let answer = tokio::task::spawn_blocking(move || g.analyze_within(&atlas, &req, &budget))
         .await
         .map_err(|_| RegisterError::Internal("the analysis task failed".into()))?;
     guard.disarm();
     let a = answer.map_err(|e| {
-        RegisterError::Problem(Box::new(crate::governance::http::analyze_problem(e)))
+        RegisterError::Problem(Box::new(crate::governance::http::refused_analysis(
+            e,
+            |why| crate::server::problem::Problem::exhausted(why, ANALYSIS_DEADLINE),
+        )))
     })?;
     serde_json::to_value(a).map_err(|e| RegisterError::Internal(e.to_string()))
 }
