@@ -35,6 +35,9 @@ pub enum Command {
         /// Map routes: tiles, CORS, tile cache.
         #[command(flatten)]
         maps: MapsArgs,
+        /// The register of filings and cases (登记簿).
+        #[command(flatten)]
+        register: crate::register::cli::ServeArgs,
         /// Limits and timeouts (docs/server.md).
         #[command(flatten)]
         limits: LimitArgs,
@@ -85,6 +88,10 @@ pub enum Command {
         #[arg(long)]
         crs: Option<String>,
     },
+    /// The register's database: migrate, online backup, restore, check.
+    Db(crate::register::cli::DbArgs),
+    /// Bearer tokens of the register: create (shown once), list, revoke.
+    Token(crate::register::cli::TokenArgs),
     /// Build or validate datasets.
     Data {
         /// Data operation.
@@ -252,8 +259,14 @@ pub fn run(cli: Cli) -> ExitCode {
             ..MapsArgs::default()
         },
         limits: LimitArgs::default(),
+        register: Default::default(),
     }) {
-        Command::Serve { addr, maps, limits } => serve(addr, &maps, &limits, &cli.data),
+        Command::Serve {
+            addr,
+            maps,
+            limits,
+            register,
+        } => serve(addr, &maps, &limits, &register, &cli.data),
         Command::Locate {
             lon,
             lat,
@@ -312,6 +325,8 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Governance(g) => crate::governance::cli::run(g, &cli.data),
+        Command::Db(args) => crate::register::cli::run_db(args),
+        Command::Token(args) => crate::register::cli::run_token(args, &cli.data),
         Command::Trace {
             mode,
             lon,
@@ -428,6 +443,7 @@ fn serve(
     addr: SocketAddr,
     maps: &MapsArgs,
     limits: &LimitArgs,
+    register: &crate::register::cli::ServeArgs,
     data: &Option<PathBuf>,
 ) -> ExitCode {
     init_tracing();
@@ -449,6 +465,10 @@ fn serve(
     {
         Ok(rt) => rt,
         Err(e) => return fail(e, 1),
+    };
+    let state = match rt.block_on(register.clone().attach(state)) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("register: {e}"), 1),
     };
     let served = rt.block_on(crate::server::serve(addr, state));
     rt.shutdown_timeout(std::time::Duration::from_secs(1));

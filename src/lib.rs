@@ -18,6 +18,7 @@ pub mod index;
 pub mod locate;
 pub mod ogc;
 pub mod prep;
+pub mod register;
 pub mod server;
 pub mod tiles;
 pub mod web;

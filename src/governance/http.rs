@@ -147,12 +147,15 @@ async fn profile(
 async fn obligations(
     State(app): State<AppState>,
     Extension(st): Extension<GovState>,
+    caller: crate::register::auth::MaybeCaller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     let date = date_param(&q)?;
     let (g, atlas) = st.engine(&app)?;
     match g.obligations(&atlas, date, q.get("prefecture").map(|s| s.trim())) {
-        Ok(a) => Ok(Json(a).into_response()),
+        Ok(a) => crate::register::http::with_filings(&app, caller, g.rules(), &atlas, date, a)
+            .await
+            .map_err(crate::register::RegisterError::problem),
         Err(e @ ObligationsError::BadDate(_)) => {
             Err(Problem::bad_request(e.to_string()).with("parameter", "date"))
         }
@@ -207,6 +210,15 @@ async fn places(
 }
 
 fn analyze_problem(e: AnalyzeError, work: &Work) -> Problem {
+    refused_analysis(e, |why| work.exhausted(why))
+}
+
+/// The problem+json answer of a refused analysis; `spent` answers a spent
+/// budget (shared with the register's cases, which run on their own budget).
+pub fn refused_analysis(
+    e: AnalyzeError,
+    spent: impl FnOnce(crate::budget::Exhausted) -> Problem,
+) -> Problem {
     let detail = e.to_string();
     match e {
         AnalyzeError::Footprint(FootprintError::TooManyVertices { limit }) => {
@@ -226,7 +238,7 @@ fn analyze_problem(e: AnalyzeError, work: &Work) -> Problem {
         AnalyzeError::Jurisdiction(JurisdictionError::Degenerate(_)) => {
             Problem::new(StatusCode::BAD_REQUEST, "invalid-footprint", detail)
         }
-        AnalyzeError::Jurisdiction(JurisdictionError::Exhausted(why)) => work.exhausted(why),
+        AnalyzeError::Jurisdiction(JurisdictionError::Exhausted(why)) => spent(why),
         AnalyzeError::Jurisdiction(_) | AnalyzeError::BadRequest(_) => Problem::bad_request(detail),
         AnalyzeError::BadCrs(_) => Problem::bad_request(detail).with("parameter", "crs"),
         AnalyzeError::Name { parameter, error } => name_problem(parameter, &error),

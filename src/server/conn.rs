@@ -231,7 +231,13 @@ async fn connection(
     mut stop: watch::Receiver<bool>,
 ) {
     let s = slot.clone();
-    let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+    // The peer address for handlers that key on it (the register's limiter of
+    // failed authentications), as axum's `ConnectInfo`.
+    let peer = stream.peer_addr().ok();
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        if let Some(p) = peer {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(p));
+        }
         s.busy.fetch_add(1, Ordering::Relaxed);
         let busy = Busy(s.clone());
         let app = app.clone();

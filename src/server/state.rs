@@ -87,6 +87,7 @@ pub struct AppState {
     snapshot: Arc<ArcSwap<Snapshot>>,
     source: DataSource,
     maps: MapsConfig,
+    register: Option<Arc<crate::register::Register>>,
     limits: Arc<Limits>,
     pool: Arc<WorkPool>,
     metrics: Arc<Metrics>,
@@ -116,6 +117,7 @@ impl AppState {
             snapshot: Arc::new(ArcSwap::from_pointee(snapshot)),
             source,
             maps: MapsConfig::default(),
+            register: None,
             pool: Arc::new(WorkPool::new(limits.heavy_workers, limits.heavy_queue)),
             limits: Arc::new(limits),
             metrics: Arc::new(Metrics::new()),
@@ -134,6 +136,17 @@ impl AppState {
     pub fn with_maps(mut self, maps: MapsConfig) -> Self {
         self.maps = maps;
         self
+    }
+
+    /// The same state with a register of filings and cases (登记簿).
+    pub fn with_register(mut self, register: crate::register::Register) -> Self {
+        self.register = Some(Arc::new(register));
+        self
+    }
+
+    /// The register, when one is configured (`--state` or `--database`).
+    pub fn register(&self) -> Option<&Arc<crate::register::Register>> {
+        self.register.as_ref()
     }
 
     /// Configuration of the map routes.
