@@ -18,6 +18,7 @@ pub mod hydro;
 pub mod index;
 pub mod locate;
 pub mod ogc;
+pub mod overlay;
 pub mod prep;
 pub mod tiles;
 pub mod web;

@@ -106,6 +106,8 @@ pub struct Memberships {
 pub struct Atlas {
     layers: Vec<Layer>,
     locator: Locator,
+    /// Rings and unit index for footprint overlays, built on first use.
+    overlay: std::sync::OnceLock<crate::overlay::Prepared>,
     version: String,
     dataset: String,
 }
@@ -150,6 +152,7 @@ impl Atlas {
         Ok(Atlas {
             layers,
             locator,
+            overlay: std::sync::OnceLock::new(),
             version: raw.version,
             dataset: raw.manifest.dataset,
         })
@@ -183,6 +186,13 @@ impl Atlas {
     /// The point index.
     pub fn locator(&self) -> &Locator {
         &self.locator
+    }
+
+    /// Every unit prepared for footprint overlays (叠加), built on first use
+    /// (about a millisecond for the embedded data).
+    pub fn overlay(&self) -> &crate::overlay::Prepared {
+        self.overlay
+            .get_or_init(|| crate::overlay::Prepared::new(self))
     }
 
     /// Exact all-layer lookup of a WGS 84 / CGCS2000 lon/lat point.

@@ -1,0 +1,111 @@
+//! The three benchmark footprints of issue 13 (测试足迹), generated
+//! deterministically (fixed seeds) so the criterion bench, the tests and the
+//! PostGIS peer (`bench/side-by-side/analyze.sh`, through
+//! `examples/analyze_footprints.rs`) all use the same geometry.
+//!
+//! - [`rough_outline`]: a 45,000-vertex polygon over several prefectures
+//!   (荆门, 荆州, 宜昌, 襄阳, 孝感, 天门, 潜江, 仙桃…, and a sliver of Hunan): a
+//!   star-shaped outline around 112.6°E 30.9°N, about 1° in radius, whose
+//!   radius is three low harmonics plus 40 random ones (50 to 5,000 turns,
+//!   amplitude ∝ f^-0.8), a fractal-like line with detail at every scale that
+//!   stays simple (valid); [`saw_outline`] is its pathological cousin;
+//! - [`hubei_outline`]: the province unit itself (1,533 vertices);
+//! - [`overlapping_squares`]: 6,000 axis-aligned 2°×2° squares with lower-left
+//!   corners drawn uniformly on a 0.01° grid over 108.3–114.1°E, 29.0–31.3°N (so
+//!   every square lies in Hubei's bounding box), as one MultiPolygon whose parts
+//!   overlap heavily (each overlaps about 2,800 others; about 470 KB of JSON).
+#![allow(dead_code)]
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+
+/// Rounds to 1e-6 degree, as a surveyed outline would be written.
+fn r6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// A simple `n`-vertex polygon (closed ring of `n + 1` positions) around
+/// 112.6°E 30.9°N; see the module docs.
+pub fn rough_outline(n: usize, seed: u64) -> Value {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (cx, cy, r) = (112.6f64, 30.9f64, 1.0f64);
+    let kx = 1.0 / cy.to_radians().cos();
+    // 40 random harmonics between 50 and 5,000 turns, amplitude falling as
+    // f^-0.8: detail at every scale down to about 9 vertices per wave.
+    let waves: Vec<(f64, f64, f64)> = (0..40)
+        .map(|_| {
+            let f = f64::from(rng.gen_range(50..5_000u32));
+            (
+                f,
+                0.03 * (50.0 / f).powf(0.8),
+                rng.gen_range(0.0..std::f64::consts::TAU),
+            )
+        })
+        .collect();
+    let mut ring: Vec<[f64; 2]> = (0..n)
+        .map(|i| {
+            let t = std::f64::consts::TAU * i as f64 / n as f64;
+            let shape = 1.0 + 0.25 * (3.0 * t).sin() + 0.12 * (7.0 * t + 1.0).sin()
+                - 0.05 * (31.0 * t).cos()
+                + waves
+                    .iter()
+                    .map(|(f, a, p)| a * (f * t + p).sin())
+                    .sum::<f64>();
+            let rr = r * shape;
+            [r6(cx + rr * t.cos() * kx), r6(cy + rr * t.sin())]
+        })
+        .collect();
+    ring.push(ring[0]);
+    json!({"type": "Polygon", "coordinates": [ring]})
+}
+
+/// A pathological `n`-vertex outline: the same star with 2% independent
+/// radial jitter at every vertex, so each edge is a spike about a hundred
+/// times longer than the spacing of the vertices (a saw, not a survey line).
+pub fn saw_outline(n: usize, seed: u64) -> Value {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (cx, cy, r) = (112.6f64, 30.9f64, 1.0f64);
+    let kx = 1.0 / cy.to_radians().cos();
+    let mut ring: Vec<[f64; 2]> = (0..n)
+        .map(|i| {
+            let t = std::f64::consts::TAU * i as f64 / n as f64;
+            let shape = 1.0 + 0.25 * (3.0 * t).sin() + 0.12 * (7.0 * t + 1.0).sin()
+                - 0.05 * (31.0 * t).cos();
+            let rr = r * shape * (1.0 + rng.gen_range(-0.02..0.02));
+            [r6(cx + rr * t.cos() * kx), r6(cy + rr * t.sin())]
+        })
+        .collect();
+    ring.push(ring[0]);
+    json!({"type": "Polygon", "coordinates": [ring]})
+}
+
+/// The 45,000-vertex outline of the benchmarks.
+pub fn rough_outline_45k() -> Value {
+    rough_outline(45_000, 13)
+}
+
+/// `n` overlapping 2°×2° squares as one MultiPolygon; see the module docs.
+pub fn overlapping_squares(n: usize, seed: u64) -> Value {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let parts: Vec<Value> = (0..n)
+        .map(|_| {
+            let x = f64::from(rng.gen_range(10_830..=11_410u32)) / 100.0;
+            let y = f64::from(rng.gen_range(2_900..=3_130u32)) / 100.0;
+            let (x1, y1) = (r6(x + 2.0), r6(y + 2.0));
+            json!([[[x, y], [x1, y], [x1, y1], [x, y1], [x, y]]])
+        })
+        .collect();
+    json!({"type": "MultiPolygon", "coordinates": parts})
+}
+
+/// The 6,000 squares of the benchmarks.
+pub fn overlapping_squares_6000() -> Value {
+    overlapping_squares(6_000, 12)
+}
+
+/// The province outline as a GeoJSON geometry.
+pub fn hubei_outline(atlas: &liuyu::Atlas) -> Value {
+    let g = &atlas.layer(liuyu::LayerKind::Province).units[0].geometry;
+    serde_json::to_value(geojson::Geometry::from(g)).expect("geometry to JSON")
+}
