@@ -5,6 +5,7 @@
 //! of the pairs tested, so a hostile ring is refused within a work limit) and
 //! is checked against brute force and `Validation` on random rings in the tests.
 
+use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::line_intersection::line_intersection;
 use geo::{Coord, CoordinatePosition, Line, LineIntersection, LineString, Polygon};
 
@@ -29,8 +30,11 @@ fn ring_name(r: usize) -> String {
     }
 }
 
-/// Pairs tested between two charges of the work counter.
+/// Work counted between two charges of the work counter.
 const CHARGE_EVERY: u64 = 4096;
+/// Work counted for a pair whose boxes meet and gets an exact test (a pair
+/// rejected by its x or y range counts 1).
+const EXACT_TEST_WEIGHT: u64 = 8;
 
 /// Checks that a polygon is valid: every ring has at least three distinct
 /// positions, no ring crosses, touches or overlaps itself, rings cross or
@@ -80,11 +84,24 @@ pub fn check_polygon_within(
                 break;
             }
             tested += 1;
-            if tested == CHARGE_EVERY {
+            if tested >= CHARGE_EVERY {
                 cost.charge(tested)?;
                 tested = 0;
             }
             if b.y.0 > a.y.1 || a.y.0 > b.y.1 {
+                continue;
+            }
+            tested += EXACT_TEST_WEIGHT - 1;
+            if a.ring == b.ring && (a.idx + 1) % a.len == b.idx {
+                if folds_back(a, b) {
+                    return Ok(Err(format!("{} intersects itself", ring_name(a.ring))));
+                }
+                continue;
+            }
+            if a.ring == b.ring && (b.idx + 1) % b.len == a.idx {
+                if folds_back(b, a) {
+                    return Ok(Err(format!("{} intersects itself", ring_name(a.ring))));
+                }
                 continue;
             }
             if let Some(x) = line_intersection(a.line, b.line) {
@@ -96,6 +113,18 @@ pub fn check_polygon_within(
     }
     cost.charge(tested)?;
     Ok(holes_inside(p))
+}
+
+/// Whether `b`, which starts where `a` ends, runs back over `a` (consecutive
+/// segments of a ring meet only at their shared vertex unless they are
+/// collinear and turn back), decided with the robust orientation predicate
+/// instead of a full intersection.
+fn folds_back(a: &Seg, b: &Seg) -> bool {
+    let (p, q, r) = (a.line.start, a.line.end, b.line.end);
+    if RobustKernel::orient2d(p, q, r) != Orientation::Collinear {
+        return false;
+    }
+    (q.x - p.x) * (r.x - q.x) + (q.y - p.y) * (r.y - q.y) < 0.0
 }
 
 /// Whether an intersection of two segments makes the polygon invalid.

@@ -60,8 +60,10 @@ impl Stage {
     /// What the work counter counts.
     pub fn unit(self) -> &'static str {
         match self {
-            Stage::Validation => "segment pairs tested",
-            Stage::Normalisation => "vertices merged",
+            Stage::Validation => "segment pair tests (an exact test counts 8)",
+            Stage::Normalisation => {
+                "vertices merged (a merge counts 32 more, a crossing of two parts 16)"
+            }
             Stage::Overlay => "vertices clipped or overlaid",
         }
     }

@@ -110,7 +110,10 @@ fn pair(mut a: Group, b: Group, budget: &Budget, cost: &mut Cost) -> Result<Grou
         });
     }
     budget.check()?;
-    cost.charge((a.vertices + b.vertices) as u64)?;
+    cost.charge(MERGE_OVERHEAD + (a.vertices + b.vertices) as u64)?;
+    if a.vertices.saturating_mul(b.vertices) > PRECHECK_PRODUCT {
+        count_crossings(&a, &b, budget, cost)?;
+    }
     let shapes = union_snapped_back(&a.shapes, &b.shapes, &bbox);
     let vertices = shapes.iter().flatten().map(Vec::len).sum();
     cost.charge(vertices as u64)?;
@@ -125,6 +128,94 @@ fn pair(mut a: Group, b: Group, budget: &Budget, cost: &mut Cost) -> Result<Grou
         bbox,
         vertices,
     })
+}
+
+/// Work charged per merge on top of its vertices: a call of i_overlay has a
+/// fixed cost worth a few dozen vertices (6,000 squares are 6,000 merges).
+pub const MERGE_OVERHEAD: u64 = 32;
+/// Two groups whose vertex counts multiply to more than this are checked for
+/// crossings before they are merged (fewer cannot cross more often).
+const PRECHECK_PRODUCT: usize = 1_000_000;
+/// Work charged per crossing found: each becomes a vertex of the output and
+/// a split of two edges in i_overlay, costlier than an input vertex.
+pub const CROSSING_WEIGHT: u64 = 16;
+
+/// An edge of one group, for the crossing count.
+#[derive(Clone, Copy)]
+struct Edge {
+    a: Pt,
+    b: Pt,
+    x: (f64, f64),
+    y: (f64, f64),
+    side: bool,
+}
+
+/// Counts the proper crossings between the edges of `a` and of `b` before
+/// they are merged, charging every pair tested (1) and every crossing
+/// ([`CROSSING_WEIGHT`]) to `cost`: two combs at right angles, valid alone,
+/// cross each other (teeth)² times, and their union would have as many
+/// vertices; this refuses them before i_overlay allocates for it.
+fn count_crossings(a: &Group, b: &Group, budget: &Budget, cost: &mut Cost) -> Result<(), OverlayError> {
+    let o = [
+        a.bbox[0].max(b.bbox[0]),
+        a.bbox[1].max(b.bbox[1]),
+        a.bbox[2].min(b.bbox[2]),
+        a.bbox[3].min(b.bbox[3]),
+    ];
+    let mut edges = Vec::new();
+    for (g, side) in [(a, false), (b, true)] {
+        for ring in g.shapes.iter().flatten() {
+            let mut p = ring[ring.len() - 1];
+            for &q in ring {
+                let e = Edge {
+                    a: p,
+                    b: q,
+                    x: (p[0].min(q[0]), p[0].max(q[0])),
+                    y: (p[1].min(q[1]), p[1].max(q[1])),
+                    side,
+                };
+                if bbox_hits(&[e.x.0, e.y.0, e.x.1, e.y.1], &o) {
+                    edges.push(e);
+                }
+                p = q;
+            }
+        }
+    }
+    edges.sort_by(|p, q| p.x.0.total_cmp(&q.x.0));
+    let mut tested = 0u64;
+    for (i, e) in edges.iter().enumerate() {
+        for f in &edges[i + 1..] {
+            if f.x.0 > e.x.1 {
+                break;
+            }
+            tested += 1;
+            if tested == 4096 {
+                cost.charge(tested)?;
+                budget.check()?;
+                tested = 0;
+            }
+            if e.side != f.side && f.y.0 <= e.y.1 && e.y.0 <= f.y.1 && crosses(e, f) {
+                cost.charge(CROSSING_WEIGHT)?;
+            }
+        }
+    }
+    cost.charge(tested)?;
+    Ok(())
+}
+
+/// Whether two edges cross at a point inside both (robust predicates).
+fn crosses(e: &Edge, f: &Edge) -> bool {
+    use geo::kernels::{Kernel, Orientation, RobustKernel};
+    let c = |p: Pt| Coord { x: p[0], y: p[1] };
+    let o = |p: Pt, q: Pt, r: Pt| RobustKernel::orient2d(c(p), c(q), c(r));
+    let opposite = |a: Orientation, b: Orientation| {
+        matches!(
+            (a, b),
+            (Orientation::Clockwise, Orientation::CounterClockwise)
+                | (Orientation::CounterClockwise, Orientation::Clockwise)
+        )
+    };
+    opposite(o(e.a, e.b, f.a), o(e.a, e.b, f.b)) && opposite(o(f.a, f.b, e.a), o(f.a, f.b, e.b))
 }
 
 /// The union of two sets of shapes on i_overlay's integer grid (over their

@@ -109,3 +109,33 @@ pub fn hubei_outline(atlas: &liuyu::Atlas) -> Value {
     let g = &atlas.layer(liuyu::LayerKind::Province).units[0].geometry;
     serde_json::to_value(geojson::Geometry::from(g)).expect("geometry to JSON")
 }
+
+/// A comb: a bar along one side of the box `[x0, x0+d]×[y0, y0+d]` with
+/// `teeth` thin teeth across the box (vertical teeth, or horizontal when
+/// `across`), one valid polygon of `4 × teeth + 2` vertices. Two combs at right
+/// angles cross `4 × teeth²` times: the hostile case of a normalisation.
+pub fn comb(teeth: usize, across: bool, x0: f64, y0: f64, d: f64) -> Vec<[f64; 2]> {
+    let w = d / (2 * teeth + 1) as f64;
+    let bar = d * 0.05;
+    // Counter-clockwise in (u along the bar, v across it).
+    let mut ring = vec![[0.0, 0.0], [d, 0.0], [d, bar]];
+    for i in (0..teeth).rev() {
+        let a = (2 * i + 1) as f64 * w;
+        ring.extend([[a + w, bar], [a + w, d], [a, d], [a, bar]]);
+    }
+    ring.push([0.0, bar]);
+    let mut ring: Vec<[f64; 2]> = ring
+        .into_iter()
+        .map(|[u, v]| if across { [x0 + d - v, y0 + u] } else { [x0 + u, y0 + v] })
+        .collect();
+    ring.push(ring[0]);
+    ring
+}
+
+/// Two combs of `teeth` teeth at right angles over the same box.
+pub fn crossed_combs(teeth: usize) -> Value {
+    json!({"type": "MultiPolygon", "coordinates": [
+        [comb(teeth, false, 112.0, 30.5, 1.0)],
+        [comb(teeth, true, 112.0, 30.5, 1.0)],
+    ]})
+}
