@@ -8,13 +8,16 @@
 
 use std::collections::BTreeMap;
 
+#[path = "common/footprints.rs"]
+mod footprints;
+
 use geo::{BooleanOps, BoundingRect, Geodesic, Intersects, Length, MultiPolygon};
 use liuyu::governance::footprint::{self, Footprint, Measure};
 use liuyu::governance::jurisdiction::{self, area_m2, MIN_AREA_M2, MIN_LENGTH_M};
 use liuyu::{Atlas, Budget, LayerKind};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn atlas() -> &'static Atlas {
     static A: std::sync::OnceLock<Atlas> = std::sync::OnceLock::new();
@@ -71,94 +74,22 @@ fn ours(fp: &Footprint) -> (Shares, f64) {
     (shares, t.outside)
 }
 
-/// A star-shaped ring of `n` vertices (simple by construction).
-fn star(rng: &mut ChaCha8Rng, cx: f64, cy: f64, r: f64, n: usize, ccw: bool) -> Vec<[f64; 2]> {
-    let mut ring: Vec<[f64; 2]> = (0..n)
-        .map(|i| {
-            let t = std::f64::consts::TAU * (i as f64 + rng.gen_range(0.0..0.8)) / n as f64;
-            let rr = r * rng.gen_range(0.4..1.0);
-            [cx + rr * t.cos(), cy + rr * t.sin()]
-        })
-        .collect();
-    if !ccw {
-        ring.reverse();
-    }
-    ring.push(ring[0]);
-    ring
-}
-
-fn random_polygonal(rng: &mut ChaCha8Rng, case: usize) -> Value {
-    let (cx, cy) = (rng.gen_range(108.0..116.6), rng.gen_range(28.9..33.4));
-    let r = 10f64.powf(rng.gen_range(-2.0..0.2));
-    match case % 5 {
-        0 => {
-            let (n, ccw) = (rng.gen_range(3..300), rng.gen());
-            json!({"type":"Polygon","coordinates":[star(rng, cx, cy, r, n, ccw)]})
-        }
-        1 => {
-            // Overlapping parts of either orientation.
-            let parts: Vec<Value> = (0..rng.gen_range(2..8))
-                .map(|_| {
-                    let (x, y) = (cx + rng.gen_range(-r..r), cy + rng.gen_range(-r..r));
-                    let (n, ccw) = (rng.gen_range(3..60), rng.gen());
-                    json!([star(rng, x, y, r, n, ccw)])
-                })
-                .collect();
-            json!({"type":"MultiPolygon","coordinates":parts})
-        }
-        2 => {
-            let n = rng.gen_range(8..200);
-            let outer = star(rng, cx, cy, r, n, true);
-            let hole = star(rng, cx, cy, r * 0.3, 12, false);
-            json!({"type":"Polygon","coordinates":[outer, hole]})
-        }
-        3 => {
-            // A county or two, bit for bit: borders shared with the atlas.
-            let counties = &atlas().layer(LayerKind::County).units;
-            let k = rng.gen_range(0..counties.len());
-            let mut g = counties[k].geometry.clone();
-            if rng.gen() {
-                g.0.extend(counties[(k + 1) % counties.len()].geometry.0.iter().cloned());
-            }
-            serde_json::to_value(geojson::Geometry::from(&g)).expect("json")
-        }
-        _ => {
-            // An axis-aligned box on the 0.001° grid (edges along box splits).
-            let (x0, y0) = ((cx * 1e3).round() / 1e3, (cy * 1e3).round() / 1e3);
-            let d = (r * 1e3).round().max(1.0) / 1e3;
-            json!({"type":"Polygon","coordinates":[[[x0,y0],[x0+d,y0],[x0+d,y0+d],[x0,y0+d],[x0,y0]]]})
-        }
-    }
-}
-
-fn random_lines(rng: &mut ChaCha8Rng) -> Value {
-    let lines: Vec<Value> = (0..rng.gen_range(1..4))
-        .map(|_| {
-            let (mut x, mut y) = (rng.gen_range(108.0..116.6), rng.gen_range(28.9..33.4));
-            let step = 10f64.powf(rng.gen_range(-3.0..-0.5));
-            let pts: Vec<[f64; 2]> = (0..rng.gen_range(2..200))
-                .map(|_| {
-                    x += rng.gen_range(-step..step);
-                    y += rng.gen_range(-step..step);
-                    [x, y]
-                })
-                .collect();
-            json!(pts)
-        })
-        .collect();
-    json!({"type":"MultiLineString","coordinates":lines})
-}
-
 /// Compares two share tables; returns the largest absolute difference (m² or m).
 fn compare(what: &str, a: &(Shares, f64), b: &(Shares, f64), total: f64, min: f64) -> f64 {
     let mut worst = 0.0f64;
     let keys: std::collections::BTreeSet<_> = a.0.keys().chain(b.0.keys()).collect();
     for k in keys {
-        let (x, y) = (a.0.get(k).copied().unwrap_or(0.0), b.0.get(k).copied().unwrap_or(0.0));
+        let (x, y) = (
+            a.0.get(k).copied().unwrap_or(0.0),
+            b.0.get(k).copied().unwrap_or(0.0),
+        );
         let d = (x - y).abs();
         // A unit on one side only must sit at the sliver threshold.
         if a.0.contains_key(k) != b.0.contains_key(k) {
-            assert!(x.max(y) < 2.0 * min + 1e-9 * total, "{what}: unit {k:?} {x} vs {y}");
+            assert!(
+                x.max(y) < 2.0 * min + 1e-9 * total,
+                "{what}: unit {k:?} {x} vs {y}"
+            );
         }
         worst = worst.max(d);
     }
@@ -180,7 +111,7 @@ fn polygon_shares_agree_with_geo_boolean_ops() {
     let mut worst = 0.0f64;
     let mut compared = 0;
     for case in 0..150 {
-        let v = random_polygonal(&mut rng, case);
+        let v = footprints::random_polygonal(&mut rng, case, atlas());
         let Ok(fp) = footprint::parse(&v, "footprint", 100_000) else {
             continue;
         };
@@ -192,12 +123,20 @@ fn polygon_shares_agree_with_geo_boolean_ops() {
         let w = compare(&format!("case {case}"), &a, &b, total, MIN_AREA_M2) / perimeter(&fp);
         assert!(w < 1e-3, "case {case}: differs by a {w} m strip: {v}");
         // Both say whether the footprint leaves Hubei.
-        assert_eq!(a.1 > 0.0, b.1 > 0.0, "case {case}: outside {} vs {}", a.1, b.1);
+        assert_eq!(
+            a.1 > 0.0,
+            b.1 > 0.0,
+            "case {case}: outside {} vs {}",
+            a.1,
+            b.1
+        );
         worst = worst.max(w);
         compared += 1;
     }
     assert!(compared > 120, "only {compared} footprints compared");
-    eprintln!("{compared} polygonal footprints; worst difference: a {worst:e} m strip along the boundary");
+    eprintln!(
+        "{compared} polygonal footprints; worst difference: a {worst:e} m strip along the boundary"
+    );
 }
 
 #[test]
@@ -205,13 +144,22 @@ fn line_shares_agree_with_geo_clip() {
     let mut rng = ChaCha8Rng::seed_from_u64(77);
     let mut worst = 0.0f64;
     for case in 0..60 {
-        let v = random_lines(&mut rng);
+        let v = footprints::random_lines(&mut rng);
         let fp = footprint::parse(&v, "footprint", 100_000).expect("lines");
         let total = Geodesic.length(&fp.lines);
-        let d = compare(&format!("line case {case}"), &ours(&fp), &reference(&fp), total, MIN_LENGTH_M);
+        let d = compare(
+            &format!("line case {case}"),
+            &ours(&fp),
+            &reference(&fp),
+            total,
+            MIN_LENGTH_M,
+        );
         // Cut points snap by at most a grid step (about a millimetre).
         let w = d / fp.lines.0.iter().map(|l| l.0.len()).sum::<usize>() as f64;
-        assert!(w < 1e-3, "line case {case}: differs by {d} m ({w} m per vertex)");
+        assert!(
+            w < 1e-3,
+            "line case {case}: differs by {d} m ({w} m per vertex)"
+        );
         worst = worst.max(w);
     }
     eprintln!("60 line footprints; worst difference {worst:e} m per vertex");
@@ -227,7 +175,7 @@ fn merging_agrees_with_geo_unary_union() {
             .map(|_| {
                 let (x, y) = (rng.gen_range(112.0..113.0), rng.gen_range(30.0..31.0));
                 let n = rng.gen_range(3..40);
-                star(&mut rng, x, y, 0.3, n, true)
+                footprints::star(&mut rng, x, y, 0.3, n, true)
             })
             .collect();
         let v = json!({"type":"MultiPolygon","coordinates":rings.iter().map(|r| json!([r])).collect::<Vec<_>>()});
@@ -250,10 +198,49 @@ fn merging_agrees_with_geo_unary_union() {
 fn mixed_orientations_are_merged() {
     // Two disjoint squares, one clockwise: both count (geo's unary_union
     // would drop the clockwise one under the fill rule of the first ring).
-    let ccw = json!([[[112.0, 30.0], [112.1, 30.0], [112.1, 30.1], [112.0, 30.1], [112.0, 30.0]]]);
-    let cw = json!([[[112.5, 30.0], [112.5, 30.1], [112.6, 30.1], [112.6, 30.0], [112.5, 30.0]]]);
-    let fp = footprint::parse(&json!({"type":"MultiPolygon","coordinates":[ccw.clone(), cw]}), "f", 100).unwrap();
+    let ccw = json!([[
+        [112.0, 30.0],
+        [112.1, 30.0],
+        [112.1, 30.1],
+        [112.0, 30.1],
+        [112.0, 30.0]
+    ]]);
+    let cw = json!([[
+        [112.5, 30.0],
+        [112.5, 30.1],
+        [112.6, 30.1],
+        [112.6, 30.0],
+        [112.5, 30.0]
+    ]]);
+    let fp = footprint::parse(
+        &json!({"type":"MultiPolygon","coordinates":[ccw.clone(), cw]}),
+        "f",
+        100,
+    )
+    .unwrap();
     let one = footprint::parse(&json!({"type":"Polygon","coordinates":ccw}), "f", 100).unwrap();
     let ratio = area_m2(&fp.polygons) / area_m2(&one.polygons);
     assert!((ratio - 2.0).abs() < 1e-3, "{ratio}");
+}
+
+#[test]
+fn the_province_outline_is_exactly_the_province() {
+    // Its three parts are merged (no overlap), then overlaid along borders it
+    // shares bit for bit with the border counties: nothing may leak outside,
+    // and every county gets exactly its own area.
+    let g = &atlas().layer(LayerKind::Province).units[0].geometry;
+    let v = serde_json::to_value(geojson::Geometry::from(g)).expect("json");
+    let fp = footprint::parse(&v, "footprint", 100_000).expect("outline");
+    let t = jurisdiction::of_footprint(atlas(), &fp, &Budget::unlimited()).expect("overlay");
+    assert_eq!(t.outside, 0.0);
+    let counties = &atlas().layer(LayerKind::County).units;
+    assert_eq!(t.layer(LayerKind::County).len(), counties.len());
+    for (i, a) in t.layer(LayerKind::County) {
+        let own = area_m2(&counties[*i].geometry);
+        assert!(
+            (a / own - 1.0).abs() < 1e-9,
+            "{}: {a} vs {own}",
+            counties[*i].id
+        );
+    }
 }

@@ -155,7 +155,12 @@ struct Edge {
 /// ([`CROSSING_WEIGHT`]) to `cost`: two combs at right angles, valid alone,
 /// cross each other (teeth)² times, and their union would have as many
 /// vertices; this refuses them before i_overlay allocates for it.
-fn count_crossings(a: &Group, b: &Group, budget: &Budget, cost: &mut Cost) -> Result<(), OverlayError> {
+fn count_crossings(
+    a: &Group,
+    b: &Group,
+    budget: &Budget,
+    cost: &mut Cost,
+) -> Result<(), OverlayError> {
     let o = [
         a.bbox[0].max(b.bbox[0]),
         a.bbox[1].max(b.bbox[1]),

@@ -126,7 +126,13 @@ pub fn comb(teeth: usize, across: bool, x0: f64, y0: f64, d: f64) -> Vec<[f64; 2
     ring.push([0.0, bar]);
     let mut ring: Vec<[f64; 2]> = ring
         .into_iter()
-        .map(|[u, v]| if across { [x0 + d - v, y0 + u] } else { [x0 + u, y0 + v] })
+        .map(|[u, v]| {
+            if across {
+                [x0 + d - v, y0 + u]
+            } else {
+                [x0 + u, y0 + v]
+            }
+        })
         .collect();
     ring.push(ring[0]);
     ring
@@ -138,4 +144,92 @@ pub fn crossed_combs(teeth: usize) -> Value {
         [comb(teeth, false, 112.0, 30.5, 1.0)],
         [comb(teeth, true, 112.0, 30.5, 1.0)],
     ]})
+}
+
+/// A random star-shaped ring of `n` vertices (simple by construction).
+pub fn star(rng: &mut ChaCha8Rng, cx: f64, cy: f64, r: f64, n: usize, ccw: bool) -> Vec<[f64; 2]> {
+    let mut ring: Vec<[f64; 2]> = (0..n)
+        .map(|i| {
+            let t = std::f64::consts::TAU * (i as f64 + rng.gen_range(0.0..0.8)) / n as f64;
+            let rr = r * rng.gen_range(0.4..1.0);
+            [cx + rr * t.cos(), cy + rr * t.sin()]
+        })
+        .collect();
+    if !ccw {
+        ring.reverse();
+    }
+    ring.push(ring[0]);
+    ring
+}
+
+/// A random polygonal footprint of kind `case % 5`: a star, overlapping
+/// stars of either orientation, a star with a hole, one or two counties bit
+/// for bit, or a box on the 0.001° grid.
+pub fn random_polygonal(rng: &mut ChaCha8Rng, case: usize, atlas: &liuyu::Atlas) -> Value {
+    let (cx, cy) = (rng.gen_range(108.0..116.6), rng.gen_range(28.9..33.4));
+    let r = 10f64.powf(rng.gen_range(-2.0..0.2));
+    match case % 5 {
+        0 => {
+            let (n, ccw) = (rng.gen_range(3..300), rng.gen());
+            json!({"type":"Polygon","coordinates":[star(rng, cx, cy, r, n, ccw)]})
+        }
+        1 => {
+            // Overlapping parts of either orientation.
+            let parts: Vec<Value> = (0..rng.gen_range(2..8))
+                .map(|_| {
+                    let (x, y) = (cx + rng.gen_range(-r..r), cy + rng.gen_range(-r..r));
+                    let (n, ccw) = (rng.gen_range(3..60), rng.gen());
+                    json!([star(rng, x, y, r, n, ccw)])
+                })
+                .collect();
+            json!({"type":"MultiPolygon","coordinates":parts})
+        }
+        2 => {
+            let n = rng.gen_range(8..200);
+            let outer = star(rng, cx, cy, r, n, true);
+            let hole = star(rng, cx, cy, r * 0.3, 12, false);
+            json!({"type":"Polygon","coordinates":[outer, hole]})
+        }
+        3 => {
+            // A county or two, bit for bit: borders shared with the atlas.
+            let counties = &atlas.layer(liuyu::LayerKind::County).units;
+            let k = rng.gen_range(0..counties.len());
+            let mut g = counties[k].geometry.clone();
+            if rng.gen() {
+                g.0.extend(
+                    counties[(k + 1) % counties.len()]
+                        .geometry
+                        .0
+                        .iter()
+                        .cloned(),
+                );
+            }
+            serde_json::to_value(geojson::Geometry::from(&g)).expect("json")
+        }
+        _ => {
+            // An axis-aligned box on the 0.001° grid (edges along box splits).
+            let (x0, y0) = ((cx * 1e3).round() / 1e3, (cy * 1e3).round() / 1e3);
+            let d = (r * 1e3).round().max(1.0) / 1e3;
+            json!({"type":"Polygon","coordinates":[[[x0,y0],[x0+d,y0],[x0+d,y0+d],[x0,y0+d],[x0,y0]]]})
+        }
+    }
+}
+
+/// Random polylines (random walks) in and around Hubei.
+pub fn random_lines(rng: &mut ChaCha8Rng) -> Value {
+    let lines: Vec<Value> = (0..rng.gen_range(1..4))
+        .map(|_| {
+            let (mut x, mut y) = (rng.gen_range(108.0..116.6), rng.gen_range(28.9..33.4));
+            let step = 10f64.powf(rng.gen_range(-3.0..-0.5));
+            let pts: Vec<[f64; 2]> = (0..rng.gen_range(2..200))
+                .map(|_| {
+                    x += rng.gen_range(-step..step);
+                    y += rng.gen_range(-step..step);
+                    [x, y]
+                })
+                .collect();
+            json!(pts)
+        })
+        .collect();
+    json!({"type":"MultiLineString","coordinates":lines})
 }
