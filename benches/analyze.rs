@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
-use liuyu::governance::analyze::{AnalyzeRequest, Analysis};
+use liuyu::governance::analyze::{Analysis, AnalyzeRequest};
 use liuyu::governance::footprint::{self, Footprint};
 use liuyu::governance::jurisdiction;
 use liuyu::governance::Governance;
@@ -60,7 +60,9 @@ fn analyze(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let req: AnalyzeRequest = serde_json::from_slice(black_box(&body)).unwrap();
-                let a = gov.analyze_within(&atlas, &req, &Budget::unlimited()).unwrap();
+                let a = gov
+                    .analyze_within(&atlas, &req, &Budget::unlimited())
+                    .unwrap();
                 check(&a);
                 a
             })
@@ -76,8 +78,9 @@ fn analyze(c: &mut Criterion) {
         let parsed = footprint::parse(&fp, "footprint", 100_000).unwrap();
         g.bench_function(format!("overlay/{name}"), |b| {
             b.iter(|| {
-                let t = jurisdiction::of_footprint(&atlas, black_box(&parsed), &Budget::unlimited())
-                    .unwrap();
+                let t =
+                    jurisdiction::of_footprint(&atlas, black_box(&parsed), &Budget::unlimited())
+                        .unwrap();
                 assert!(!t.layer(liuyu::LayerKind::County).is_empty());
                 t
             })
@@ -106,7 +109,8 @@ fn reference(c: &mut Criterion, atlas: &Atlas) {
                 for l in atlas.layers() {
                     for u in &l.units {
                         if u.bbox().zip(bbox).is_some_and(|(a, b)| a.intersects(&b)) {
-                            n += (jurisdiction::area_m2(&u.geometry.intersection(&polys)) > 1.0) as usize;
+                            n += (jurisdiction::area_m2(&u.geometry.intersection(&polys)) > 1.0)
+                                as usize;
                         }
                     }
                 }
@@ -139,7 +143,9 @@ fn cancel_latency() {
             worst = worst.max(stopped.saturating_duration_since(cancelled_at));
         }
     }
-    println!("cancel latency (45k outline overlay, 5 cancels): worst {worst:?} from cancel to return");
+    println!(
+        "cancel latency (45k outline overlay, 5 cancels): worst {worst:?} from cancel to return"
+    );
 }
 
 criterion_group!(benches, analyze);

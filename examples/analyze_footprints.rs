@@ -37,7 +37,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.iter().any(|a| a == "--bench") {
         cases.push(("45k-outline".into(), footprints::rough_outline_45k()));
         cases.push(("hubei-outline".into(), footprints::hubei_outline(&atlas)));
-        cases.push(("6000-squares".into(), footprints::overlapping_squares_6000()));
+        cases.push((
+            "6000-squares".into(),
+            footprints::overlapping_squares_6000(),
+        ));
     }
     if let Some(i) = args.iter().position(|a| a == "--random") {
         let n: usize = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(100);

@@ -18,7 +18,7 @@ use i_overlay::i_shape::flat::float::FloatFlatContoursBuffer;
 
 use crate::budget::Budget;
 
-use super::clip::{box_ring, clip, Cover, Scratch};
+use super::clip::{box_ring, clip, quarter_boxes, quarters, Cover, Scratch};
 use super::rings::{signed_area_m2, Bbox, Pt, Rings};
 use super::{Cost, OverlayError, Prepared};
 
@@ -136,16 +136,6 @@ pub fn area_shares(
     })
 }
 
-fn quadrants(r: &Bbox) -> [Bbox; 4] {
-    let (mx, my) = ((r[0] + r[2]) / 2.0, (r[1] + r[3]) / 2.0);
-    [
-        [r[0], r[1], mx, my],
-        [mx, r[1], r[2], my],
-        [r[0], my, mx, r[3]],
-        [mx, my, r[2], r[3]],
-    ]
-}
-
 impl Walk<'_> {
     fn node(&mut self, r: &Bbox, f: Cover, units: Units, depth: u32) -> Result<(), OverlayError> {
         self.budget.check()?;
@@ -167,27 +157,26 @@ impl Walk<'_> {
         if partial == 0 || f.vertices() + partial <= LEAF_VERTICES || !splittable {
             return self.leaf(&f, &units);
         }
-        for q in quadrants(r) {
-            let (fc, work) = clip(&f, &q, &mut self.scratch);
-            self.cost.charge(work as u64)?;
-            if fc == Cover::Empty {
-                continue;
-            }
-            let mut uq = Units::with_capacity(units.len());
-            for (slot, c) in &units {
-                let c = match c {
-                    Cover::Partial(u) => {
-                        let (c, work) = clip(u, &q, &mut self.scratch);
-                        self.cost.charge(work as u64)?;
-                        c
+        let boxes = quarter_boxes(r);
+        let (fq, work) = quarters(&f, r, &mut self.scratch);
+        self.cost.charge(work as u64)?;
+        let mut uq: [Units; 4] = Default::default();
+        for (slot, c) in &units {
+            match c {
+                Cover::Partial(u) => {
+                    let (cs, work) = quarters(u, r, &mut self.scratch);
+                    self.cost.charge(work as u64)?;
+                    for (k, c) in cs.into_iter().enumerate() {
+                        if c != Cover::Empty && fq[k] != Cover::Empty {
+                            uq[k].push((*slot, c));
+                        }
                     }
-                    other => other.clone(),
-                };
-                if c != Cover::Empty {
-                    uq.push((*slot, c));
                 }
+                other => (0..4).for_each(|k| uq[k].push((*slot, other.clone()))),
             }
-            self.node(&q, fc, uq, depth + 1)?;
+        }
+        for ((q, fc), uc) in boxes.iter().zip(fq).zip(uq) {
+            self.node(q, fc, uc, depth + 1)?;
         }
         Ok(())
     }

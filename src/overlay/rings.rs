@@ -75,6 +75,14 @@ impl Rings {
         self.push_range(start);
     }
 
+    /// Appends one ring whose bounding box is known.
+    pub fn push_ring_with_bbox(&mut self, ring: &[Pt], bb: &Bbox) {
+        let start = self.buf.points.len();
+        self.buf.points.extend_from_slice(ring);
+        self.buf.ranges.push(start..self.buf.points.len());
+        self.bboxes.push(*bb);
+    }
+
     /// The rings, as point slices.
     pub fn rings(&self) -> impl Iterator<Item = &[Pt]> + '_ {
         self.buf.ranges.iter().map(|r| &self.buf.points[r.clone()])
