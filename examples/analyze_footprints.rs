@@ -1,5 +1,5 @@
 //! Writes footprints and liuyu's overlay answers for checks by other engines
-//! (the shapely/GEOS CI check `.ci/checks/70-overlay.sh`, the PostGIS peer
+//! (the shapely/GEOS CI check `.ci/checks/75-overlay.sh`, the PostGIS peer
 //! `bench/side-by-side/analyze.sh`).
 //!
 //! `cargo run --example analyze_footprints -- OUT_DIR [--bench] [--random N]`
