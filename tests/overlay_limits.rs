@@ -12,8 +12,8 @@ use axum::body::Body;
 use axum::http::{header, Request};
 use liuyu::governance::footprint::{self, FootprintError, NORMALISE_BUDGET, VALIDATION_BUDGET};
 use liuyu::governance::jurisdiction::{self, JurisdictionError};
-use liuyu::http::{router, AppState, DataSource};
 use liuyu::overlay::{Cost, OverlayError, Rings, Stage};
+use liuyu::server::{router, AppState, DataSource};
 use liuyu::{Atlas, Budget, Exhausted, LayerKind};
 use serde_json::{json, Value};
 

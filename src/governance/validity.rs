@@ -42,7 +42,7 @@ const EXACT_TEST_WEIGHT: u64 = 8;
 /// inside the exterior. Returns the first problem found.
 pub fn check_polygon(p: &Polygon<f64>) -> Result<(), String> {
     let mut unlimited = Cost::new(Stage::Validation, u64::MAX);
-    check_polygon_within(p, &mut unlimited).unwrap_or_else(|_| Ok(()))
+    check_polygon_within(p, &mut unlimited).unwrap_or(Ok(()))
 }
 
 /// Like [`check_polygon`], counting the segment pairs tested against `cost`

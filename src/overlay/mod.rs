@@ -197,10 +197,11 @@ fn claimed_members(atlas: &Atlas) -> HashMap<(usize, String), Vec<usize>> {
 /// undirected key, cancels between the parts (shared borders run both ways)
 /// and the unit.
 fn exact_union(unit: &Rings, parts: &[&Rings]) -> bool {
-    fn key(p: Pt) -> (u64, u64) {
+    type Key = (u64, u64);
+    fn key(p: Pt) -> Key {
         ((p[0] + 0.0).to_bits(), (p[1] + 0.0).to_bits())
     }
-    let mut edges: HashMap<((u64, u64), (u64, u64)), i64> = HashMap::new();
+    let mut edges: HashMap<(Key, Key), i64> = HashMap::new();
     let mut add = |r: &Rings, sign: i64| {
         for ring in r.rings() {
             let mut a = ring[ring.len() - 1];
