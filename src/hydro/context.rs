@@ -40,9 +40,18 @@ const KM_PER_DEG: f64 = 111.195;
 pub const MAX_TRACED_POINTS: usize = 64;
 
 /// Where the network goes on beyond its outlet, which the clipped lines do
-/// not show (../shared/spec/geography.md §3a [S]): river id, provinces.
-pub const CONTINUES_BEYOND_OUTLET: [(&str, &[(&str, &str)]); 1] =
-    [("changjiang", &[("360000", "江西省"), ("340000", "安徽省")])];
+/// not show (geography spec §3a [S]): river id, river name, provinces.
+pub type ContinuesBeyond = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+/// The 长江 leaves the network's outlet into 江西, then 安徽.
+pub const CONTINUES_BEYOND_OUTLET: [ContinuesBeyond; 1] = [(
+    "changjiang",
+    "长江",
+    &[("360000", "江西省"), ("340000", "安徽省")],
+)];
 
 /// A part of an edge within the snap tolerance of the footprint (km on the edge).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,6 +63,10 @@ pub struct TouchedRange {
     /// End, km.
     pub to_km: f64,
 }
+
+/// A touched stretch while merging: river index (or the unnamed edge), km
+/// from, km to, and the edges it runs along.
+type Span = (Option<usize>, Option<usize>, f64, f64, Vec<usize>);
 
 /// One part of the footprint in the R-tree (degrees).
 #[derive(Debug, Clone, Copy)]
@@ -467,33 +480,42 @@ impl RiverGraph {
         Ok(out)
     }
 
-    /// Per-river touched stretches in river km (unnamed lines per edge).
+    /// Per-river touched stretches in river km (unnamed lines per edge), each
+    /// with the ids of the network edges it runs along (for highlighting).
     fn reaches_touched(&self, ranges: &[TouchedRange]) -> Vec<TouchedReach> {
         let base = self.river_offsets();
-        let mut spans: Vec<(Option<usize>, Option<usize>, f64, f64)> = ranges
+        let mut spans: Vec<Span> = ranges
             .iter()
             .map(|r| match self.edges[r.edge].river {
                 Some(ri) => {
                     let b = base[r.edge];
-                    (Some(ri), None, b + r.from_km, b + r.to_km)
+                    (Some(ri), None, b + r.from_km, b + r.to_km, vec![r.edge])
                 }
-                None => (None, Some(r.edge), r.from_km, r.to_km),
+                None => (None, Some(r.edge), r.from_km, r.to_km, vec![r.edge]),
             })
             .collect();
         spans.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
-        let mut merged: Vec<(Option<usize>, Option<usize>, f64, f64)> = Vec::new();
+        let mut merged: Vec<Span> = Vec::new();
         for s in spans {
             match merged.last_mut() {
-                Some(m) if (m.0, m.1) == (s.0, s.1) && s.2 <= m.3 + 1e-6 => m.3 = m.3.max(s.3),
+                Some(m) if (m.0, m.1) == (s.0, s.1) && s.2 <= m.3 + 1e-6 => {
+                    m.3 = m.3.max(s.3);
+                    for e in s.4 {
+                        if !m.4.contains(&e) {
+                            m.4.push(e);
+                        }
+                    }
+                }
                 _ => merged.push(s),
             }
         }
         merged
             .into_iter()
-            .map(|(ri, e, a, b)| TouchedReach {
+            .map(|(ri, e, a, b, edges)| TouchedReach {
                 river: ri.map(|r| self.rivers[r].id.clone()),
                 river_name: ri.map(|r| self.rivers[r].name.clone()),
                 edge: e.map(|e| self.edges[e].id.clone()),
+                edges: edges.iter().map(|&e| self.edges[e].id.clone()).collect(),
                 km_from: round1(a),
                 km_to: round1(b),
             })
@@ -620,7 +642,7 @@ impl RiverGraph {
             || downs
                 .iter()
                 .any(|n| n.events.iter().any(|e| e.kind == "outlet"));
-        for (river, provinces) in CONTINUES_BEYOND_OUTLET {
+        for (_id, river, provinces) in CONTINUES_BEYOND_OUTLET {
             if !reaches_outlet {
                 continue;
             }
