@@ -17,6 +17,7 @@ pub mod hydro;
 pub mod index;
 pub mod locate;
 pub mod ogc;
+pub mod overlay;
 pub mod prep;
 pub mod register;
 pub mod server;

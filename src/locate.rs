@@ -1,5 +1,6 @@
 //! The answer to "which units govern this location?" (所在单元).
 
+pub mod fragments;
 pub mod http;
 
 use crate::atlas::{Atlas, LayerKind, Unit};
@@ -169,6 +170,14 @@ fn region_notes<'a>(
     notes
 }
 
+/// The caveat on a point outside Hubei, in a neighbouring province.
+fn neighbour_note(n: &AdminRef) -> String {
+    format!(
+        "outside Hubei, in the neighbouring province {} ({}); the Hubei document does not govern there",
+        n.name, n.adcode
+    )
+}
+
 impl Location {
     /// Shape the hits of the locator into the answer.
     pub fn build(atlas: &Atlas, lon: f64, lat: f64, hits: &[Hit]) -> Location {
@@ -201,10 +210,7 @@ impl Location {
             .flatten()
             .map(admin);
         if let (false, Some(n)) = (inside_hubei, &neighbouring_province) {
-            notes.push(format!(
-                "outside Hubei, in the neighbouring province {} ({}); the Hubei document does not govern there",
-                n.name, n.adcode
-            ));
+            notes.push(neighbour_note(n));
         }
         Location {
             lon,

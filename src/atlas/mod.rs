@@ -160,6 +160,10 @@ pub struct Atlas {
     layers: Vec<Layer>,
     neighbours: Neighbours,
     locator: Locator,
+    /// Rings and unit index for footprint overlays, built on first use.
+    overlay: std::sync::OnceLock<crate::overlay::Prepared>,
+    /// Every unit's parts of a locate answer, serialised once at load.
+    fragments: std::sync::OnceLock<crate::locate::fragments::Fragments>,
     version: String,
     dataset: String,
 }
@@ -202,13 +206,37 @@ impl Atlas {
         }
         let neighbours = Neighbours::parse(raw.neighbours.as_ref())?;
         let locator = Locator::new(&layers);
-        Ok(Atlas {
+        let atlas = Atlas {
             layers,
             neighbours,
             locator,
+            overlay: std::sync::OnceLock::new(),
+            fragments: std::sync::OnceLock::new(),
             version: raw.version,
             dataset: raw.manifest.dataset,
-        })
+        };
+        atlas.fragments();
+        Ok(atlas)
+    }
+
+    fn fragments(&self) -> &crate::locate::fragments::Fragments {
+        self.fragments
+            .get_or_init(|| crate::locate::fragments::Fragments::new(self))
+    }
+
+    /// The JSON of [`Atlas::locate`] appended to `out`, written from fragments
+    /// serialised at load: the same bytes as `serde_json::to_vec(&self.locate(lon, lat))`,
+    /// without building the answer.
+    pub fn locate_json(&self, lon: f64, lat: f64, out: &mut Vec<u8>) {
+        thread_local! {
+            static HITS: std::cell::RefCell<Vec<crate::index::Hit>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        HITS.with_borrow_mut(|hits| {
+            hits.clear();
+            self.locator.locate_into(lon, lat, hits);
+            self.fragments().write(self, lon, lat, hits, out);
+        });
     }
 
     /// Run every validation rule (including the area checks) on this Atlas.
@@ -239,6 +267,13 @@ impl Atlas {
     /// The point index.
     pub fn locator(&self) -> &Locator {
         &self.locator
+    }
+
+    /// Every unit prepared for footprint overlays (叠加), built on first use
+    /// (about a millisecond for the embedded data).
+    pub fn overlay(&self) -> &crate::overlay::Prepared {
+        self.overlay
+            .get_or_init(|| crate::overlay::Prepared::new(self))
     }
 
     /// Exact all-layer lookup of a WGS 84 / CGCS2000 lon/lat point.

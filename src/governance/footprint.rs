@@ -5,10 +5,20 @@
 use geo::{Coord, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::Value;
 
+use crate::budget::{Budget, Exhausted};
 use crate::crs::Crs;
+use crate::overlay::{Cost, OverlayError, Stage, TooComplex};
 
 /// Default maximum number of vertices in a footprint.
 pub const DEFAULT_MAX_VERTICES: usize = 100_000;
+/// Work limit of merging a footprint's polygons into one region, in vertices
+/// merged (see [`crate::overlay::union`]): about half a second of work on one
+/// core. 6,000 overlapping 2° squares need about 0.4 million.
+pub const NORMALISE_BUDGET: u64 = 4_000_000;
+/// Work limit of the validity check of a footprint's polygons, in segment
+/// pairs tested (see [`super::validity`]); a 45,000-vertex outline needs
+/// about half a million.
+pub const VALIDATION_BUDGET: u64 = 20_000_000;
 /// Maximum nesting of GeometryCollections.
 const MAX_DEPTH: usize = 8;
 
@@ -32,6 +42,22 @@ pub enum FootprintError {
     /// The geometry holds nothing.
     #[error("the footprint is empty")]
     Empty,
+    /// Checking or merging the polygons would need more work than one
+    /// request may use (HTTP 422).
+    #[error(transparent)]
+    TooComplex(#[from] TooComplex),
+    /// The work ran out of time or was cancelled (HTTP 503).
+    #[error(transparent)]
+    Exhausted(#[from] Exhausted),
+}
+
+impl From<OverlayError> for FootprintError {
+    fn from(e: OverlayError) -> Self {
+        match e {
+            OverlayError::TooComplex(t) => FootprintError::TooComplex(t),
+            OverlayError::Exhausted(x) => FootprintError::Exhausted(x),
+        }
+    }
 }
 
 fn invalid(path: &str, reason: impl Into<String>) -> FootprintError {
@@ -135,6 +161,20 @@ pub fn parse_in(
     max_vertices: usize,
     crs: &Crs,
 ) -> Result<Footprint, FootprintError> {
+    parse_within(value, path, max_vertices, crs, &Budget::unlimited())
+}
+
+/// Like [`parse_in`], stopping when `budget` runs out (deadline passed or
+/// client gone). The polygons are checked for validity and merged into one
+/// region (规范化) once, here, each step under its own work limit
+/// ([`FootprintError::TooComplex`] past it).
+pub fn parse_within(
+    value: &Value,
+    path: &str,
+    max_vertices: usize,
+    crs: &Crs,
+    budget: &Budget,
+) -> Result<Footprint, FootprintError> {
     let mut fp = Footprint::default();
     let mut p = Parser {
         fp: &mut fp,
@@ -145,13 +185,15 @@ pub fn parse_in(
     if fp.points.0.is_empty() && fp.lines.0.is_empty() && fp.polygons.0.is_empty() {
         return Err(FootprintError::Empty);
     }
+    let mut cost = Cost::new(Stage::Validation, VALIDATION_BUDGET);
     for (i, poly) in fp.polygons.iter().enumerate() {
-        // The validity check runs geo's relate machinery on user input; contain
-        // any panic there as a refusal rather than a crash.
+        budget.check()?;
+        // The validity check runs geometry code on user input; contain any
+        // panic there as a refusal rather than a crash.
         let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            super::validity::check_polygon(poly)
+            super::validity::check_polygon_within(poly, &mut cost)
         }))
-        .unwrap_or_else(|_| Err("the validity check failed on this polygon".to_string()));
+        .unwrap_or_else(|_| Ok(Err("the validity check failed on this polygon".to_string())))?;
         if let Err(e) = checked {
             return Err(invalid(
                 &format!("{path} (polygon {i})"),
@@ -161,12 +203,13 @@ pub fn parse_in(
     }
     if fp.polygons.0.len() > 1 {
         // Overlapping parts (e.g. features of a collection) are merged, so an
-        // overlap is neither counted twice nor cancelled by the even-odd rule.
+        // overlap is neither counted twice nor cancelled.
         let parts = std::mem::replace(&mut fp.polygons, MultiPolygon(Vec::new()));
+        let mut cost = Cost::new(Stage::Normalisation, NORMALISE_BUDGET);
         fp.polygons = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            geo::unary_union(parts.0.iter())
+            crate::overlay::union_polygons(&parts.0, budget, &mut cost)
         }))
-        .map_err(|_| invalid(path, "the polygons could not be merged"))?;
+        .map_err(|_| invalid(path, "the polygons could not be merged"))??;
     }
     Ok(fp)
 }
@@ -220,13 +263,13 @@ impl Parser<'_> {
                 Ok(())
             }
             "Point" => {
-                let c = self.position(coords()?, &cpath)?;
+                let c = self.position(coords()?, &|| cpath.clone())?;
                 self.fp.points.0.push(Point(c));
                 Ok(())
             }
             "MultiPoint" => {
                 for (i, p) in array(coords()?, &cpath)?.iter().enumerate() {
-                    let c = self.position(p, &format!("{cpath}[{i}]"))?;
+                    let c = self.position(p, &|| format!("{cpath}[{i}]"))?;
                     self.fp.points.0.push(Point(c));
                 }
                 Ok(())
@@ -265,30 +308,33 @@ impl Parser<'_> {
         }
     }
 
-    fn position(&mut self, v: &Value, path: &str) -> Result<Coord<f64>, FootprintError> {
-        let a = array(v, path)?;
+    /// One position; `path` names it, built only when it is refused (a
+    /// footprint may hold 100,000 positions).
+    fn position(
+        &mut self,
+        v: &Value,
+        path: &dyn Fn() -> String,
+    ) -> Result<Coord<f64>, FootprintError> {
+        let bad = |reason: &str| invalid(&path(), reason);
+        let a = v.as_array().ok_or_else(|| bad("expected an array"))?;
         if !(2..=3).contains(&a.len()) {
-            return Err(invalid(path, "a position has 2 or 3 numbers"));
+            return Err(bad("a position has 2 or 3 numbers"));
         }
         let num = |i: usize| {
             a[i].as_f64()
                 .filter(|x| x.is_finite())
-                .ok_or_else(|| invalid(path, "coordinates must be finite numbers"))
+                .ok_or_else(|| bad("coordinates must be finite numbers"))
         };
         let (x, y) = (num(0)?, num(1)?);
         let (x, y) = if self.crs.id().is_wgs84_lonlat() {
             (x, y)
         } else {
-            self.crs.to_wgs84(x, y).map_err(|e| {
-                invalid(
-                    path,
-                    format!("not a valid position in {}: {e}", self.crs.id()),
-                )
-            })?
+            self.crs
+                .to_wgs84(x, y)
+                .map_err(|e| bad(&format!("not a valid position in {}: {e}", self.crs.id())))?
         };
         if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
-            return Err(invalid(
-                path,
+            return Err(bad(
                 "longitude must be in [-180, 180] and latitude in [-90, 90]",
             ));
         }
@@ -303,7 +349,7 @@ impl Parser<'_> {
         array(v, path)?
             .iter()
             .enumerate()
-            .map(|(i, p)| self.position(p, &format!("{path}[{i}]")))
+            .map(|(i, p)| self.position(p, &|| format!("{path}[{i}]")))
             .collect()
     }
 

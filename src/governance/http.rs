@@ -230,6 +230,8 @@ pub fn refused_analysis(
         AnalyzeError::Footprint(FootprintError::Empty) => {
             Problem::new(StatusCode::BAD_REQUEST, "invalid-footprint", detail)
         }
+        AnalyzeError::Footprint(FootprintError::TooComplex(t))
+        | AnalyzeError::Jurisdiction(JurisdictionError::TooComplex(t)) => too_complex(t),
         AnalyzeError::Jurisdiction(JurisdictionError::Overlay) => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "unprocessable-footprint",
@@ -238,7 +240,8 @@ pub fn refused_analysis(
         AnalyzeError::Jurisdiction(JurisdictionError::Degenerate(_)) => {
             Problem::new(StatusCode::BAD_REQUEST, "invalid-footprint", detail)
         }
-        AnalyzeError::Jurisdiction(JurisdictionError::Exhausted(why)) => spent(why),
+        AnalyzeError::Footprint(FootprintError::Exhausted(why))
+        | AnalyzeError::Jurisdiction(JurisdictionError::Exhausted(why)) => spent(why),
         AnalyzeError::Jurisdiction(_) | AnalyzeError::BadRequest(_) => Problem::bad_request(detail),
         AnalyzeError::BadCrs(_) => Problem::bad_request(detail).with("parameter", "crs"),
         AnalyzeError::Name { parameter, error } => name_problem(parameter, &error),
@@ -246,6 +249,33 @@ pub fn refused_analysis(
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "outside-hubei", detail)
         }
     }
+}
+
+/// 422 for a footprint past a work limit, saying which limit and how far.
+fn too_complex(t: crate::overlay::TooComplex) -> Problem {
+    let hint = match t.stage {
+        crate::overlay::Stage::Validation => {
+            "simplify the outline (long parallel edges make the validity check quadratic)"
+        }
+        crate::overlay::Stage::Normalisation => {
+            "merge overlapping polygons before sending, or send fewer of them"
+        }
+        crate::overlay::Stage::Overlay => "simplify the footprint or split it",
+    };
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "footprint-too-complex",
+        format!(
+            "the footprint's {} would need more than {} {}, the limit of one request; {hint}",
+            t.stage.name(),
+            t.limit,
+            t.stage.unit()
+        ),
+    )
+    .with("stage", t.stage.name())
+    .with("budget", t.limit)
+    .with("budget_unit", t.stage.unit())
+    .with("spent_when_stopped", t.spent)
 }
 
 async fn analyze(

@@ -4,11 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{BooleanOps, Geodesic, Intersects, Length, LineString, MultiPolygon};
+use geo::{Geodesic, Length, LineString, MultiPolygon};
 use serde::Serialize;
 
 use crate::atlas::{Atlas, LayerKind};
 use crate::budget::{Budget, Exhausted};
+use crate::overlay::rings::{edge_integral, R};
+use crate::overlay::{Cost, OverlayError, Rings, Stage, TooComplex};
 
 use super::footprint::{Footprint, Measure};
 use super::places::PROVINCE_ADCODE;
@@ -17,6 +19,11 @@ use super::places::PROVINCE_ADCODE;
 pub const MIN_AREA_M2: f64 = 1.0;
 /// Clipped lines shorter than this (metres) are not touches.
 pub const MIN_LENGTH_M: f64 = 0.01;
+/// Work limit of the overlay of one footprint with the units, in vertices
+/// clipped or overlaid (see [`crate::overlay`]): about a second of work on one
+/// core. The embedded atlas never reaches it within the vertex limit of a
+/// footprint; a user atlas of many fine units can.
+pub const OVERLAY_BUDGET: u64 = 20_000_000;
 
 /// How much of the footprint lies in each unit of each layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +68,18 @@ pub enum JurisdictionError {
     /// The work ran out of time or was cancelled.
     #[error(transparent)]
     Exhausted(#[from] Exhausted),
+    /// The overlay would need more work than one request may use (HTTP 422).
+    #[error(transparent)]
+    TooComplex(#[from] TooComplex),
+}
+
+impl From<OverlayError> for JurisdictionError {
+    fn from(e: OverlayError) -> Self {
+        match e {
+            OverlayError::TooComplex(t) => JurisdictionError::TooComplex(t),
+            OverlayError::Exhausted(x) => JurisdictionError::Exhausted(x),
+        }
+    }
 }
 
 fn empty() -> [Vec<(usize, f64)>; 8] {
@@ -81,50 +100,37 @@ pub fn of_footprint(
 
 fn overlay(atlas: &Atlas, fp: &Footprint, budget: &Budget) -> Result<Touches, JurisdictionError> {
     let measure = fp.measure();
-    let bbox = fp.bbox();
+    let prep = atlas.overlay();
     let mut by_layer = empty();
+    let mut cost = Cost::new(Stage::Overlay, OVERLAY_BUDGET);
+    let mut keep = |slot: usize, x: f64, min: f64| {
+        if let Some((l, i)) = prep.owner(slot).filter(|_| x >= min) {
+            by_layer[l].push((i, x));
+        }
+    };
     let (total, outside) = match measure {
         Measure::Area => {
             let total = area_m2(&fp.polygons);
             if total.is_nan() || total <= 0.0 {
                 return Err(JurisdictionError::Degenerate("area"));
             }
-            for kind in LayerKind::ALL {
-                for (i, u) in atlas.layer(kind).units.iter().enumerate() {
-                    if !bbox_hits(u.bbox(), bbox) {
-                        continue;
-                    }
-                    budget.check()?;
-                    let a = area_m2(&u.geometry.intersection(&fp.polygons));
-                    if a >= MIN_AREA_M2 {
-                        by_layer[kind.index()].push((i, a));
-                    }
-                }
+            let rings = Rings::from_multipolygon(&fp.polygons);
+            let s = crate::overlay::area_shares(prep, &rings, budget, &mut cost)?;
+            for (slot, a) in s.by_slot {
+                keep(slot, a, MIN_AREA_M2);
             }
-            let province = province_geometry(atlas);
-            let out = area_m2(&fp.polygons.difference(&province));
-            (total, if out >= MIN_AREA_M2 { out } else { 0.0 })
+            (total, at_least(s.outside, MIN_AREA_M2))
         }
         Measure::Length => {
             let total = Geodesic.length(&fp.lines);
             if total.is_nan() || total <= 0.0 {
                 return Err(JurisdictionError::Degenerate("length"));
             }
-            for kind in LayerKind::ALL {
-                for (i, u) in atlas.layer(kind).units.iter().enumerate() {
-                    if !bbox_hits(u.bbox(), bbox) {
-                        continue;
-                    }
-                    budget.check()?;
-                    let l = Geodesic.length(&u.geometry.clip(&fp.lines, false));
-                    if l >= MIN_LENGTH_M {
-                        by_layer[kind.index()].push((i, l));
-                    }
-                }
+            let s = crate::overlay::length_shares(prep, &fp.lines, budget, &mut cost)?;
+            for (slot, l) in s.by_slot {
+                keep(slot, l, MIN_LENGTH_M);
             }
-            let province = province_geometry(atlas);
-            let out = Geodesic.length(&province.clip(&fp.lines, true));
-            (total, if out >= MIN_LENGTH_M { out } else { 0.0 })
+            (total, at_least(s.outside, MIN_LENGTH_M))
         }
         Measure::Count => {
             let mut counts: BTreeMap<(usize, usize), f64> = BTreeMap::new();
@@ -157,48 +163,32 @@ fn overlay(atlas: &Atlas, fp: &Footprint, budget: &Budget) -> Result<Touches, Ju
     })
 }
 
-/// Authalic radius of the WGS 84 ellipsoid (m).
-const R: f64 = 6_371_007.2;
+fn at_least(x: f64, min: f64) -> f64 {
+    if x >= min {
+        x
+    } else {
+        0.0
+    }
+}
 
 /// Area (m²) on the sphere of a region whose edges are straight lines in
 /// lon/lat — exactly the region the planar overlay works on, so areas of the
 /// pieces of a footprint add up to the area of the footprint.
 ///
 /// By Green's theorem the area is `R² |∮ sin φ dλ|`; along a straight lon/lat
-/// segment that integral is `Δλ · sin φm · sinc(Δφ/2)` (φm the mean latitude).
+/// segment that integral is `Δλ · sin φm · sinc(Δφ/2)` (φm the mean latitude);
+/// see [`crate::overlay::rings::signed_area_m2`].
 pub fn area_m2(mp: &MultiPolygon<f64>) -> f64 {
     fn ring(r: &LineString<f64>) -> f64 {
-        let mut s = 0.0;
-        for w in r.0.windows(2) {
-            let (l1, p1) = (w[0].x.to_radians(), w[0].y.to_radians());
-            let (l2, p2) = (w[1].x.to_radians(), w[1].y.to_radians());
-            let h = (p2 - p1) / 2.0;
-            let sinc = if h.abs() < 1e-12 { 1.0 } else { h.sin() / h };
-            s += (l2 - l1) * ((p1 + p2) / 2.0).sin() * sinc;
-        }
+        let s: f64 =
+            r.0.windows(2)
+                .map(|w| edge_integral([w[0].x, w[0].y], [w[1].x, w[1].y]))
+                .sum();
         (s * R * R).abs()
     }
     mp.0.iter()
         .map(|p| ring(p.exterior()) - p.interiors().iter().map(ring).sum::<f64>())
         .sum()
-}
-
-fn bbox_hits(a: Option<geo::Rect<f64>>, b: Option<geo::Rect<f64>>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a.intersects(&b),
-        _ => false,
-    }
-}
-
-fn province_geometry(atlas: &Atlas) -> MultiPolygon<f64> {
-    MultiPolygon(
-        atlas
-            .layer(LayerKind::Province)
-            .units
-            .iter()
-            .flat_map(|u| u.geometry.0.iter().cloned())
-            .collect(),
-    )
 }
 
 /// The county-level units named by a list of adcodes: a county, a

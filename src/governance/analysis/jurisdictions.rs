@@ -47,7 +47,7 @@ pub(super) fn overlay(
     let (touches, fp) = match (&req.footprint, &req.places) {
         (Some(f), None) => {
             let engine = crate::crs::Crs::new(crs).map_err(bad_crs)?;
-            let fp = footprint::parse_in(f, "footprint", max_vertices, &engine)?;
+            let fp = footprint::parse_within(f, "footprint", max_vertices, &engine, budget)?;
             (jurisdiction::of_footprint(atlas, &fp, budget)?, Some(fp))
         }
         (None, Some(p)) => {
