@@ -96,6 +96,30 @@ impl EdgeIndex {
         self.edges.is_empty()
     }
 
+    /// The edges `[x1, y1, x2, y2]` (zero-length edges dropped).
+    pub(crate) fn edges(&self) -> &[[f64; 4]] {
+        &self.edges
+    }
+
+    /// Inside status of the corner point `(x + δ, y + ε)` (δ ≪ ε infinitesimal
+    /// shifts, so the point is never on an edge): parity of the crossings of the
+    /// ray to +x, decided with exact orientation predicates. Used for the
+    /// reference corners of the quadtree cells.
+    pub(crate) fn corner_inside(&self, x: f64, y: f64) -> bool {
+        let n = self.offsets.len() - 1;
+        let s = (((y - self.y0) / self.stripe_h).floor().max(0.0) as usize).min(n - 1);
+        let (a, b) = (self.offsets[s] as usize, self.offsets[s + 1] as usize);
+        let mut inside = false;
+        for &i in &self.members[a..b] {
+            let e = &self.edges[i as usize];
+            let up = e[3] > y;
+            if (e[1] > y) != up && e[0].max(e[2]) >= x && super::leaf::side(e, x, y) == up {
+                inside = !inside;
+            }
+        }
+        inside
+    }
+
     /// Whether any boundary edge comes within [`BOUNDARY_EPSILON`] of the rectangle.
     pub fn boundary_touches_rect(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> bool {
         let e = BOUNDARY_EPSILON;
@@ -145,7 +169,7 @@ impl EdgeIndex {
     }
 }
 
-fn dist2_to_segment(px: f64, py: f64, x1: f64, y1: f64, x2: f64, y2: f64) -> f64 {
+pub(crate) fn dist2_to_segment(px: f64, py: f64, x1: f64, y1: f64, x2: f64, y2: f64) -> f64 {
     let (dx, dy) = (x2 - x1, y2 - y1);
     let len2 = dx * dx + dy * dy;
     let t = if len2 > 0.0 {
@@ -158,7 +182,7 @@ fn dist2_to_segment(px: f64, py: f64, x1: f64, y1: f64, x2: f64, y2: f64) -> f64
 }
 
 /// Whether segment `s` (x1, y1, x2, y2) intersects the closed rectangle.
-fn segment_intersects_rect(s: &[f64; 4], x0: f64, y0: f64, x1: f64, y1: f64) -> bool {
+pub(crate) fn segment_intersects_rect(s: &[f64; 4], x0: f64, y0: f64, x1: f64, y1: f64) -> bool {
     // Liang-Barsky clipping.
     let (sx, sy, dx, dy) = (s[0], s[1], s[2] - s[0], s[3] - s[1]);
     let mut t0 = 0.0f64;
