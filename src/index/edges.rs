@@ -131,11 +131,11 @@ impl EdgeIndex {
     /// Classify a point.
     #[inline]
     pub fn classify(&self, x: f64, y: f64) -> Position {
-        let e = BOUNDARY_EPSILON;
-        if x < self.bbox[0] - e
-            || x > self.bbox[2] + e
-            || y < self.bbox[1] - e
-            || y > self.bbox[3] + e
+        let eps = BOUNDARY_EPSILON;
+        if x < self.bbox[0] - eps
+            || x > self.bbox[2] + eps
+            || y < self.bbox[1] - eps
+            || y > self.bbox[3] + eps
         {
             return Position::Outside;
         }
@@ -144,16 +144,11 @@ impl EdgeIndex {
         let (a, b) = (self.offsets[s] as usize, self.offsets[s + 1] as usize);
         let mut inside = false;
         for &i in &self.members[a..b] {
-            let [x1, y1, x2, y2] = self.edges[i as usize];
-            // Near the edge? (cheap box test first, then exact distance)
-            if x >= x1.min(x2) - e
-                && x <= x1.max(x2) + e
-                && y >= y1.min(y2) - e
-                && y <= y1.max(y2) + e
-                && dist2_to_segment(x, y, x1, y1, x2, y2) <= e * e
-            {
+            let e = &self.edges[i as usize];
+            if near(e, x, y) {
                 return Position::Boundary;
             }
+            let [x1, y1, x2, y2] = *e;
             if (y1 > y) != (y2 > y) {
                 let xi = x1 + (y - y1) * (x2 - x1) / (y2 - y1);
                 if x < xi {
@@ -169,7 +164,30 @@ impl EdgeIndex {
     }
 }
 
-pub(crate) fn dist2_to_segment(px: f64, py: f64, x1: f64, y1: f64, x2: f64, y2: f64) -> f64 {
+/// Whether edge `e` comes within [`BOUNDARY_EPSILON`] of `(x, y)`: a cheap box
+/// test, then the distance to the segment, evaluated with the endpoints in a
+/// canonical order so that an edge shared by two units (listed in opposite
+/// directions) gives both the same answer to the last bit.
+#[inline]
+pub(crate) fn near(e: &[f64; 4], x: f64, y: f64) -> bool {
+    let eps = BOUNDARY_EPSILON;
+    let [x1, y1, x2, y2] = *e;
+    if !(x >= x1.min(x2) - eps
+        && x <= x1.max(x2) + eps
+        && y >= y1.min(y2) - eps
+        && y <= y1.max(y2) + eps)
+    {
+        return false;
+    }
+    let d2 = if (x1, y1) <= (x2, y2) {
+        dist2_to_segment(x, y, x1, y1, x2, y2)
+    } else {
+        dist2_to_segment(x, y, x2, y2, x1, y1)
+    };
+    d2 <= eps * eps
+}
+
+fn dist2_to_segment(px: f64, py: f64, x1: f64, y1: f64, x2: f64, y2: f64) -> f64 {
     let (dx, dy) = (x2 - x1, y2 - y1);
     let len2 = dx * dx + dy * dy;
     let t = if len2 > 0.0 {

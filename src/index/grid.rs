@@ -9,9 +9,10 @@
 //! [`super::leaf`].
 
 use super::edges::{EdgeIndex, Position, BOUNDARY_EPSILON};
-use super::leaf;
+use super::leaf::EdgeBits;
 use super::quad::{
-    edge_near_cell, Cell, Entry, Tree, CORNER_INSIDE, INTERNAL, LAYER_SHIFT, PARTIAL, UNIT_MASK,
+    edge_near_cell, Cell, Entry, Tree, CORNER_INSIDE, INTERNAL, LAYER_SHIFT, PARTIAL, STRIPES,
+    UNIT_MASK,
 };
 use crate::atlas::{Layer, LayerKind};
 use std::collections::HashMap;
@@ -35,15 +36,16 @@ pub struct Hit {
 pub struct LocatorStats {
     /// Cells of the base grid.
     pub cells: usize,
-    /// Quadtree nodes (one per grid cell that has units, plus the splits).
+    /// Internal quadtree nodes (four per split cell).
     pub nodes: usize,
-    /// Leaves below the grid (cells that were split, counted at their leaves).
+    /// Distinct leaves (leaves that only hold covering units are shared).
     pub leaves: usize,
     /// Unit entries over all leaves.
     pub items: usize,
     /// Of which partial (run the exact leaf test).
     pub partial_items: usize,
-    /// Edge copies held by the partial items.
+    /// Distinct edges stored in the leaves (an edge near several leaves is
+    /// stored in each).
     pub edges: usize,
     /// Deepest level below the grid.
     pub depth: u32,
@@ -126,16 +128,11 @@ impl Locator {
                 loc.add_unit(li, ui, &mut per_cell);
             }
         }
-        // Empty cells share node 0 (an empty leaf).
-        loc.tree.nodes.push([0, 0]);
         let mut cells = Vec::with_capacity(nx * ny);
         for (c, entries) in per_cell.into_iter().enumerate() {
-            if entries.is_empty() {
-                cells.push([0, 0]);
-            } else {
-                let rect = loc.cell_rect(c % nx, c / nx);
-                cells.push(loc.tree.add(&loc.units, rect, &entries));
-            }
+            // Cells that hold nothing, or only covering units, share leaves.
+            let rect = loc.cell_rect(c % nx, c / nx);
+            cells.push(loc.tree.add(&loc.units, rect, &entries));
         }
         loc.cells = cells;
         loc
@@ -197,13 +194,11 @@ impl Locator {
                         tag,
                         corner_inside,
                         edges,
-                        partial: true,
                     }),
                     None if corner_inside => per_cell[c].push(Entry {
                         tag,
                         corner_inside,
                         edges: Vec::new(),
-                        partial: false,
                     }),
                     None => {}
                 }
@@ -237,24 +232,29 @@ impl Locator {
             }
             node = self.tree.nodes[node[0] as usize + (usize::from(up) << 1 | usize::from(right))];
         }
-        let x1 = x0 + s;
-        for it in &self.tree.items[node[0] as usize..node[1] as usize] {
-            let on_boundary = if it.tag & PARTIAL == 0 {
-                false
+        let leaf = self.tree.leaves[node[0] as usize];
+        let items = &self.tree.items[leaf.items as usize..][..usize::from(leaf.n_items)];
+        let edges = &self.tree.edges[leaf.edges as usize..][..usize::from(leaf.n_edges)];
+        let bits = (!edges.is_empty()).then(|| EdgeBits::new(edges, x0 + s, y0, lon, lat));
+        for it in items {
+            let li = ((it.tag & !(PARTIAL | CORNER_INSIDE | STRIPES)) >> LAYER_SHIFT) as usize;
+            let unit = it.tag & UNIT_MASK;
+            let position = if it.tag & PARTIAL == 0 {
+                Position::Inside
+            } else if it.tag & STRIPES != 0 {
+                self.units[li][unit as usize].classify(lon, lat)
+            } else if let Some(b) = bits {
+                b.position(it.mask, it.tag & CORNER_INSIDE != 0)
             } else {
-                let edges = &self.tree.edges[it.start as usize..it.end as usize];
-                match leaf::classify(edges, it.tag & CORNER_INSIDE != 0, x1, y0, lon, lat) {
-                    Position::Inside => false,
-                    Position::Boundary => true,
-                    Position::Outside => continue,
-                }
+                Position::Outside
             };
-            let li = ((it.tag & !(PARTIAL | CORNER_INSIDE)) >> LAYER_SHIFT) as usize;
-            out.push(Hit {
-                layer: LayerKind::ALL[li],
-                unit: it.tag & UNIT_MASK,
-                on_boundary,
-            });
+            if position != Position::Outside {
+                out.push(Hit {
+                    layer: LayerKind::ALL[li],
+                    unit,
+                    on_boundary: position == Position::Boundary,
+                });
+            }
         }
     }
 
@@ -274,18 +274,19 @@ impl Locator {
     /// Size and shape of the index.
     pub fn stats(&self) -> LocatorStats {
         let t = &self.tree;
-        let leaves = t.nodes.iter().filter(|n| n[1] != INTERNAL).count();
+        let partial = t.items.iter().filter(|i| i.tag & PARTIAL != 0).count();
         LocatorStats {
             cells: self.nx * self.ny,
             nodes: t.nodes.len(),
-            leaves,
+            leaves: t.leaves.len(),
             items: t.items.len(),
-            partial_items: t.items.iter().filter(|i| i.tag & PARTIAL != 0).count(),
+            partial_items: partial,
             edges: t.edges.len(),
             depth: t.depth,
             bytes: self.cells.len() * 8
                 + t.nodes.len() * 8
-                + t.items.len() * 12
+                + t.leaves.len() * 12
+                + t.items.len() * 8
                 + t.edges.len() * 32,
         }
     }

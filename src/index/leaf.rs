@@ -1,11 +1,14 @@
 //! Exact point-in-unit test inside one leaf cell of the quadtree (叶单元判定).
 //!
-//! A leaf cell `[x0, x1) × [y0, y1)` stores, for each unit whose boundary
-//! passes near it, the unit's edges that come within 2 × [`BOUNDARY_EPSILON`]
-//! of the cell and whether the cell's bottom-right corner `K = (x1, y0)` is
-//! inside the unit. A query point `P` in the cell is then:
+//! A leaf cell `[x0, x1) × [y0, y1)` stores the distinct edges (of all units)
+//! that come within 2 × `BOUNDARY_EPSILON` of it, and for each unit whose
+//! boundary passes near it a bit mask of its edges among them and whether the
+//! cell's bottom-right corner `K = (x1, y0)` is inside the unit. Layers share
+//! borders (a county border is often a prefecture, zone and basin border too),
+//! so each distinct edge is tested once per query for all of them. A query
+//! point `P` in the cell is then:
 //!
-//! - on the boundary when an edge lies within [`BOUNDARY_EPSILON`] of it (the
+//! - on the boundary when an edge lies within [`BOUNDARY_EPSILON`](super::BOUNDARY_EPSILON) of it (the
 //!   same distance test as [`EdgeIndex::classify`](super::EdgeIndex::classify),
 //!   on the same edges: every edge that near `P` is in the leaf);
 //! - otherwise inside iff `K` is inside XOR the path `P → (x1, y) → K` crosses
@@ -16,15 +19,16 @@
 //! simulation of simplicity: every path point is shifted by `(δ, ε)`, with
 //! `0 < δ ≪ ε` infinitesimal, and the side of a point relative to an edge is
 //! decided by an exact orientation predicate (`robust::orient2d`, Shewchuk's
-//! adaptive arithmetic). The ray of [`EdgeIndex::classify`] uses the same `ε`
+//! adaptive arithmetic). The ray of `EdgeIndex::classify` uses the same `ε`
 //! (its half-open rule `(y1 > y) != (y2 > y)`), so both agree everywhere off the
 //! 1 cm border band.
 
-use super::edges::{dist2_to_segment, Position, BOUNDARY_EPSILON};
+use super::edges::near;
 use robust::{orient2d, Coord};
 
 /// Whether `(px + δ, py + ε)` lies left of the directed edge `a → b`
-/// (`e = [ax, ay, bx, by]`, `a != b`). Exact; never undecided.
+/// (`e = [ax, ay, bx, by]`, `a != b`). Exact; never undecided. Reversing the
+/// edge flips the answer, so crossing tests do not depend on edge direction.
 #[inline]
 pub(crate) fn side(e: &[f64; 4], px: f64, py: f64) -> bool {
     let o = orient2d(
@@ -44,21 +48,8 @@ pub(crate) fn side(e: &[f64; 4], px: f64, py: f64) -> bool {
     }
 }
 
-/// Whether the edge comes within [`BOUNDARY_EPSILON`] of `(x, y)`: a cheap box
-/// test, then the exact distance (as in `EdgeIndex::classify`).
-#[inline]
-fn near(e: &[f64; 4], x: f64, y: f64) -> bool {
-    let eps = BOUNDARY_EPSILON;
-    let [x1, y1, x2, y2] = *e;
-    x >= x1.min(x2) - eps
-        && x <= x1.max(x2) + eps
-        && y >= y1.min(y2) - eps
-        && y <= y1.max(y2) + eps
-        && dist2_to_segment(x, y, x1, y1, x2, y2) <= eps * eps
-}
-
-/// Whether edge `e` crosses the two legs of the path
-/// `(px, py) → (x1, py) → (x1, y0)` (all shifted by `(δ, ε)`): one bit per leg.
+/// Whether edge `e` crosses the path `(px, py) → (x1, py) → (x1, y0)` (all
+/// points shifted by `(δ, ε)`) an odd number of times: one bit per leg.
 #[inline]
 fn crosses(e: &[f64; 4], px: f64, py: f64, x1: f64, y0: f64) -> bool {
     let [ax, ay, bx, by] = *e;
@@ -75,37 +66,61 @@ fn crosses(e: &[f64; 4], px: f64, py: f64, x1: f64, y0: f64) -> bool {
 }
 
 /// Parity of the boundary crossings of the path `(px, py) → (x1, py) → (x1, y0)`.
-pub(crate) fn path_parity(edges: &[[f64; 4]], px: f64, py: f64, x1: f64, y0: f64) -> bool {
+pub(crate) fn path_parity<'a>(
+    edges: impl IntoIterator<Item = &'a [f64; 4]>,
+    px: f64,
+    py: f64,
+    x1: f64,
+    y0: f64,
+) -> bool {
     edges
-        .iter()
+        .into_iter()
         .fold(false, |odd, e| odd ^ crosses(e, px, py, x1, y0))
 }
 
-/// Classify `(x, y)` in a leaf whose corner `(x1, y0)` has status `corner_inside`.
-#[inline]
-pub(crate) fn classify(
-    edges: &[[f64; 4]],
-    corner_inside: bool,
-    x1: f64,
-    y0: f64,
-    x: f64,
-    y: f64,
-) -> Position {
-    let mut inside = corner_inside;
-    for e in edges {
-        // The distance test comes first: a point on an edge's line that the
-        // path would cross there is on that edge, hence returned here.
-        if near(e, x, y) {
-            return Position::Boundary;
+/// What a query point sees of a leaf's (at most 32) distinct edges: bit `j` of
+/// `near` when edge `j` is within the border tolerance, of `cross` when the
+/// path from the point to the leaf's corner crosses it (edges near the point
+/// are not tested for crossing: any unit holding one is on its border).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EdgeBits {
+    near: u32,
+    cross: u32,
+}
+
+impl EdgeBits {
+    /// Evaluates the leaf's edges for `(x, y)` in a leaf with corner `(x1, y0)`.
+    #[inline]
+    pub(crate) fn new(edges: &[[f64; 4]], x1: f64, y0: f64, x: f64, y: f64) -> Self {
+        let (mut near_bits, mut cross) = (0u32, 0u32);
+        for (j, e) in edges.iter().enumerate() {
+            if near(e, x, y) {
+                near_bits |= 1 << j;
+            } else if crosses(e, x, y, x1, y0) {
+                cross |= 1 << j;
+            }
         }
-        inside ^= crosses(e, x, y, x1, y0);
+        EdgeBits {
+            near: near_bits,
+            cross,
+        }
     }
-    if inside {
-        Position::Inside
-    } else {
-        Position::Outside
+
+    /// Position of a unit made of the edges in `mask` whose corner status is
+    /// `corner_inside`.
+    #[inline]
+    pub(crate) fn position(self, mask: u32, corner_inside: bool) -> Position {
+        if self.near & mask != 0 {
+            Position::Boundary
+        } else if corner_inside ^ ((self.cross & mask).count_ones() & 1 == 1) {
+            Position::Inside
+        } else {
+            Position::Outside
+        }
     }
 }
+
+use super::edges::Position;
 
 #[cfg(test)]
 mod tests {
