@@ -57,7 +57,12 @@ fn outputs_are_byte_for_byte_the_earlier_ones() {
             None,
         ),
         ("points.ndjson", "points.ndjson", CrsId::Crs84, None),
-        ("points.ndjson", "points_gcj02.ndjson", CrsId::Gcj02, Some("lng")),
+        (
+            "points.ndjson",
+            "points_gcj02.ndjson",
+            CrsId::Gcj02,
+            Some("lng"),
+        ),
     ];
     for (input, want, crs, lon) in cases {
         let expected = golden(want);
@@ -100,7 +105,10 @@ fn border_points() -> (Vec<f64>, Vec<f64>) {
         .skip(1)
         .map(|l| {
             let (a, b) = l.split_once(',').expect("pair");
-            (a.parse::<f64>().expect("lon"), b.parse::<f64>().expect("lat"))
+            (
+                a.parse::<f64>().expect("lon"),
+                b.parse::<f64>().expect("lat"),
+            )
         })
         .unzip()
 }
@@ -121,23 +129,32 @@ fn typed_batch(lon: Vec<f64>, lat: Vec<f64>) -> RecordBatch {
         schema,
         vec![
             Arc::new(Int32Array::from_iter_values(0..n)),
-            Arc::new(Date32Array::from_iter((0..n).map(|i| (i % 3 != 0).then_some(19_000 + i)))),
+            Arc::new(Date32Array::from_iter(
+                (0..n).map(|i| (i % 3 != 0).then_some(19_000 + i)),
+            )),
             Arc::new(Float64Array::from(lon)),
             Arc::new(Float64Array::from(lat)),
-            Arc::new(StringArray::from_iter((0..n).map(|i| (i % 5 != 0).then(|| format!("点{i}"))))),
+            Arc::new(StringArray::from_iter(
+                (0..n).map(|i| (i % 5 != 0).then(|| format!("点{i}"))),
+            )),
         ],
     )
     .expect("batch")
 }
 
-fn read_parquet(path: &Path) -> Vec<RecordBatch> {
+/// The batches of a Parquet file and its schema as the file declares it
+/// (with its key-value metadata).
+fn read_parquet(path: &Path) -> (Arc<Schema>, Vec<RecordBatch>) {
     let f = std::fs::File::open(path).expect("open");
-    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
-        .expect("parquet")
+    let b =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f).expect("parquet");
+    let schema = b.schema().clone();
+    let batches = b
         .build()
         .expect("reader")
         .map(|b| b.expect("batch"))
-        .collect()
+        .collect();
+    (schema, batches)
 }
 
 /// The value of row `row` of a columnar output's column `col` as text.
@@ -148,7 +165,10 @@ fn cell(batches: &[RecordBatch], col: usize, mut row: usize) -> String {
             if let Some(s) = c.as_any().downcast_ref::<StringArray>() {
                 return s.value(row).to_string();
             }
-            let v = c.as_any().downcast_ref::<arrow_array::BooleanArray>().expect("bool");
+            let v = c
+                .as_any()
+                .downcast_ref::<arrow_array::BooleanArray>()
+                .expect("bool");
             return v.value(row).to_string();
         }
         row -= b.num_rows();
@@ -158,12 +178,14 @@ fn cell(batches: &[RecordBatch], col: usize, mut row: usize) -> String {
 
 /// Checks a columnar output: input columns unchanged (types and values), the
 /// input's metadata kept, added columns equal to the CSV golden's.
-fn check_columnar(out: &[RecordBatch], input: &RecordBatch) {
+fn check_columnar(schema: &Schema, out: &[RecordBatch], input: &RecordBatch) {
     let want = csv_rows(&golden("border.csv"));
     let rows: usize = out.iter().map(RecordBatch::num_rows).sum();
     assert_eq!(rows, input.num_rows());
-    let schema = out[0].schema();
-    assert_eq!(schema.metadata().get("origin").map(String::as_str), Some("test"));
+    assert_eq!(
+        schema.metadata().get("origin").map(String::as_str),
+        Some("test")
+    );
     let mut at = 0;
     for b in out {
         for (i, f) in input.schema().fields().iter().enumerate() {
@@ -175,7 +197,11 @@ fn check_columnar(out: &[RecordBatch], input: &RecordBatch) {
     }
     for (k, name) in attribute::ADDED_COLUMNS.iter().enumerate() {
         for (row, w) in want.iter().enumerate() {
-            assert_eq!(cell(out, input.num_columns() + k, row), w[2 + k], "{name} row {row}");
+            assert_eq!(
+                cell(out, input.num_columns() + k, row),
+                w[2 + k],
+                "{name} row {row}"
+            );
         }
     }
 }
@@ -193,7 +219,8 @@ fn parquet_and_arrow_ipc_pass_every_column_through() {
     )
     .expect("writer");
     w.write(&batch.slice(0, 300)).expect("write");
-    w.write(&batch.slice(300, batch.num_rows() - 300)).expect("write");
+    w.write(&batch.slice(300, batch.num_rows() - 300))
+        .expect("write");
     w.close().expect("close");
     for threads in [1, 3] {
         let out = dir.path().join(format!("out{threads}.parquet"));
@@ -202,7 +229,8 @@ fn parquet_and_arrow_ipc_pass_every_column_through() {
         o.chunk_rows = 97;
         let s = run(&o).expect("parquet run");
         assert_eq!(s.rows, batch.num_rows() as u64);
-        check_columnar(&read_parquet(&out), &batch);
+        let (schema, got) = read_parquet(&out);
+        check_columnar(&schema, &got, &batch);
     }
     let ipc_in = dir.path().join("in.arrow");
     let mut w = arrow_ipc::writer::FileWriter::try_new(
@@ -216,8 +244,9 @@ fn parquet_and_arrow_ipc_pass_every_column_through() {
     run(&AttributeOptions::new(ipc_in, out.clone())).expect("ipc run");
     let r = arrow_ipc::reader::FileReader::try_new(std::fs::File::open(&out).expect("open"), None)
         .expect("ipc out");
+    let schema = r.schema();
     let got: Vec<RecordBatch> = r.map(|b| b.expect("batch")).collect();
-    check_columnar(&got, &batch);
+    check_columnar(&schema, &got, &batch);
 }
 
 fn leftovers(dir: &Path) -> Vec<String> {
@@ -284,9 +313,19 @@ fn a_failed_run_leaves_no_output_and_an_old_output_untouched() {
         "file and line: {msg}"
     );
     assert!(msg.contains("expected 3 fields"), "{msg}");
-    assert!(msg.contains(":5002:17:"), "column of the extra field: {msg}");
-    assert_eq!(std::fs::read_to_string(&out).expect("old"), "previous result\n");
-    assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
+    assert!(
+        msg.contains(":5002:17:"),
+        "column of the extra field: {msg}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("old"),
+        "previous result\n"
+    );
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
     // No old output: still nothing written.
     std::fs::remove_file(&out).expect("rm");
     assert!(run(&o).is_err());
@@ -298,7 +337,9 @@ fn skip_counts_reports_and_copies_bad_rows() {
     let dir = tempfile::tempdir().expect("tmp");
     let input = dir.path().join("p.csv");
     let mut bytes = b"id,lon,lat\n1,114.2538,30.6060\n2,114.2538\n3,114.2538,30.6060\n".to_vec();
-    bytes.extend_from_slice(b"4,\xff\xfe,30\n5,114.2538,30.6060\n6,\"open,114.2538,30.6060\n7,114.2538,30.6060\n");
+    bytes.extend_from_slice(
+        b"4,\xff\xfe,30\n5,114.2538,30.6060\n6,\"open,114.2538,30.6060\n7,114.2538,30.6060\n",
+    );
     std::fs::write(&input, &bytes).expect("write");
     let out = dir.path().join("o.csv");
     let rejects = dir.path().join("bad.csv");
@@ -315,12 +356,22 @@ fn skip_counts_reports_and_copies_bad_rows() {
     assert!(s.bad_rows[2].message.contains("unterminated quote"));
     let text = std::fs::read_to_string(&out).expect("out");
     let ids: Vec<&str> = text.lines().skip(1).map(|l| &l[..1]).collect();
-    assert_eq!(ids, ["1", "3", "5", "7"], "the row after the open quote is kept");
+    assert_eq!(
+        ids,
+        ["1", "3", "5", "7"],
+        "the row after the open quote is kept"
+    );
     let mut want = b"id,lon,lat\n2,114.2538\n4,\xff\xfe,30\n6,\"open,114.2538,30.6060\n".to_vec();
-    assert_eq!(std::fs::read(&rejects).expect("rejects"), std::mem::take(&mut want));
+    assert_eq!(
+        std::fs::read(&rejects).expect("rejects"),
+        std::mem::take(&mut want)
+    );
     // The same input under `fail` names the first bad row.
     let e = run(&AttributeOptions::new(input.clone(), out.clone())).expect_err("fail");
-    assert!(matches!(&e, AttributeError::BadRow { row, .. } if row.line == 3), "{e}");
+    assert!(
+        matches!(&e, AttributeError::BadRow { row, .. } if row.line == 3),
+        "{e}"
+    );
 }
 
 #[test]
@@ -333,7 +384,11 @@ fn an_unterminated_quote_does_not_swallow_the_file() {
         text.push_str(&format!("{i},n,114.2538,30.6060\n"));
     }
     std::fs::write(&input, &text).expect("write");
-    let e = run(&AttributeOptions::new(input.clone(), dir.path().join("o.csv"))).expect_err("open quote");
+    let e = run(&AttributeOptions::new(
+        input.clone(),
+        dir.path().join("o.csv"),
+    ))
+    .expect_err("open quote");
     assert!(e.to_string().contains(":3:3: unterminated quote"), "{e}");
     let mut o = AttributeOptions::new(input, dir.path().join("o.csv"));
     o.on_error = OnError::Skip;
@@ -350,7 +405,11 @@ fn ndjson_bad_lines_name_their_line_and_column() {
         "{\"lon\": 114.2538, \"lat\": 30.6060}\n\n{\"lon\": 114.2538, \"lat\": }\n[1]\n{\"lon\": 114.2538, \"lat\": 30.6060}\n",
     )
     .expect("write");
-    let e = run(&AttributeOptions::new(input.clone(), dir.path().join("o.ndjson"))).expect_err("bad json");
+    let e = run(&AttributeOptions::new(
+        input.clone(),
+        dir.path().join("o.ndjson"),
+    ))
+    .expect_err("bad json");
     let msg = e.to_string();
     assert!(msg.contains(":3:"), "line 3 (after a blank line): {msg}");
     let mut o = AttributeOptions::new(input, dir.path().join("o.ndjson"));

@@ -137,25 +137,34 @@ def test_threads_do_not_change_the_answer():
 
 
 def test_the_gil_is_released_during_a_lookup():
-    lon, lat = random_points(2_000_000, seed=19)
-    count = [0]
+    """Another Python thread runs in the middle of a long lookup (it could
+    not if the lookup held the GIL)."""
+    import time
+    lon, lat = random_points(3_000_000, seed=19)
+    atlas = liuyu.Atlas()
+    stamps = []
     stop = threading.Event()
 
     def spin():
+        k = 0
         while not stop.is_set():
-            count[0] += 1
+            k += 1
+            if k % 200 == 0:
+                stamps.append(time.perf_counter())
 
     th = threading.Thread(target=spin)
     th.start()
-    while count[0] == 0:
-        pass
-    atlas = liuyu.Atlas()
-    before = count[0]
+    while not stamps:
+        time.sleep(0.001)
+    t0 = time.perf_counter()
     atlas._native._locate(lon, lat, "CRS84", 1)
-    during = count[0] - before
+    t1 = time.perf_counter()
     stop.set()
     th.join()
-    assert during > 0, "another Python thread ran while liuyu looked points up"
+    margin = 0.02  # twice the interpreter's switch interval (5 ms), and more
+    assert t1 - t0 > 4 * margin, f"the lookup was too short to tell ({t1 - t0:.3f} s)"
+    inside = [t for t in stamps if t0 + margin < t < t1 - margin]
+    assert inside, "no other Python thread ran during the lookup"
 
 
 def test_user_dataset_and_one_point_answer():

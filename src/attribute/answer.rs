@@ -18,21 +18,34 @@ pub(crate) const ID_LAYERS: [(LayerKind, bool); 7] = [
     (LayerKind::Corridor, true),
 ];
 
-/// Unit ids by layer and unit index, borrowed from the Atlas.
+/// Unit ids by layer and unit index, borrowed from the Atlas, with each id
+/// already escaped as a CSV field.
 pub(crate) struct Ids<'a> {
     ids: Vec<Vec<&'a str>>,
+    csv: Vec<Vec<Vec<u8>>>,
 }
 
 impl<'a> Ids<'a> {
     /// The ids of every unit of every layer.
     pub(crate) fn new(atlas: &'a Atlas) -> Self {
-        Ids {
-            ids: atlas
-                .layers()
-                .iter()
-                .map(|l| l.units.iter().map(|u| u.id.as_str()).collect())
-                .collect(),
-        }
+        let ids: Vec<Vec<&str>> = atlas
+            .layers()
+            .iter()
+            .map(|l| l.units.iter().map(|u| u.id.as_str()).collect())
+            .collect();
+        let csv = ids
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .map(|id| {
+                        let mut v = Vec::new();
+                        push_field(&mut v, id.as_bytes());
+                        v
+                    })
+                    .collect()
+            })
+            .collect();
+        Ids { ids, csv }
     }
 
     /// The id of a hit's unit.
@@ -53,6 +66,34 @@ impl<'a> Ids<'a> {
             buf.extend_from_slice(self.of(h).as_bytes());
             if !multi {
                 break;
+            }
+        }
+    }
+
+    /// Appends `,` and one CSV id column for the hits of one layer.
+    #[inline]
+    fn push_csv_column(
+        &self,
+        out: &mut Vec<u8>,
+        layer_hits: &[Hit],
+        multi: bool,
+        buf: &mut Vec<u8>,
+    ) {
+        out.push(b',');
+        match layer_hits {
+            [] => {}
+            [h, ..] if !multi || layer_hits.len() == 1 => {
+                out.extend_from_slice(&self.csv[h.layer.index()][h.unit as usize]);
+            }
+            _ => {
+                buf.clear();
+                for (k, h) in layer_hits.iter().enumerate() {
+                    if k > 0 {
+                        buf.push(b';');
+                    }
+                    buf.extend_from_slice(self.of(h).as_bytes());
+                }
+                push_field(out, buf);
             }
         }
     }
@@ -84,13 +125,25 @@ pub(crate) fn push_field(out: &mut Vec<u8>, field: &[u8]) {
 }
 
 /// Appends `,` and the nine added columns of a located row to a CSV line.
+/// `hits` are in layer order, then unit order (as the locator returns them).
 pub(crate) fn push_csv(out: &mut Vec<u8>, ids: &Ids, hits: &[Hit], buf: &mut Vec<u8>) {
-    for (layer, multi) in ID_LAYERS {
-        ids.column(hits, layer, multi, buf);
-        out.push(b',');
-        push_field(out, buf);
+    // Each layer's run of hits, in one pass.
+    let mut runs = [(0usize, 0usize); 8];
+    let mut on_boundary = false;
+    let mut i = 0;
+    while i < hits.len() {
+        let l = hits[i].layer.index();
+        let start = i;
+        while i < hits.len() && hits[i].layer.index() == l {
+            on_boundary |= hits[i].on_boundary;
+            i += 1;
+        }
+        runs[l] = (start, i);
     }
-    let on_boundary = hits.iter().any(|h| h.on_boundary);
+    for (layer, multi) in ID_LAYERS {
+        let (a, b) = runs[layer.index()];
+        ids.push_csv_column(out, &hits[a..b], multi, buf);
+    }
     out.extend_from_slice(if on_boundary { b",true," } else { b",false," });
 }
 

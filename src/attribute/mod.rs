@@ -2,11 +2,15 @@
 //! lookup on all cores and write every input row plus the ids of the county,
 //! prefecture, zone, basin, metro areas, city clusters and corridors.
 //!
-//! Pipeline: one reader thread cuts the input into chunks of
-//! [`AttributeOptions::chunk_rows`] rows → a bounded channel → N worker
-//! threads (coordinate conversion + lookup) → a bounded channel → the writer
-//! (this thread), which restores input order. At most `2 × workers + 2`
-//! chunks are in flight, so memory stays constant whatever the input size.
+//! Pipeline (`pipeline`): one reader thread cuts the input into chunks of
+//! [`AttributeOptions::chunk_rows`] rows → a bounded channel → N worker threads
+//! (parse, coordinate conversion, lookup, output formatting) → a bounded channel
+//! → the writer (the calling thread), which restores input order. A fixed pool
+//! of `2 × workers + 2` chunks circulates and their buffers are reused, so
+//! memory stays constant whatever the input size and the CSV path allocates
+//! nothing per row (records are framed with `memchr` and copied verbatim when
+//! they hold no quote; see `csv_run`). Parquet and Arrow IPC go through Arrow
+//! record batches, every input column passed through.
 //!
 //! Added columns: `county_adcode`, `prefecture_adcode`, `zone_id`,
 //! `basin_id`, `metro_area_ids`, `city_cluster_ids`, `corridor_ids`
@@ -14,6 +18,12 @@
 //! placed: bad number, out of range, CRS error). Points outside Hubei get
 //! empty ids. On a shared border the first unit in the locator's order (the
 //! same one `/v1/locate` reports) is written and `on_boundary` is true.
+//!
+//! Safe outputs ([`output`]): the output is written to a temporary file beside
+//! it and renamed on success (no partial output after a failure); an output
+//! naming the input file is refused; rows that cannot be read stop the run
+//! with `FILE:LINE:COLUMN: why` (`--on-error fail`, the default) or are left
+//! out, counted and copied to `--rejects` (`skip`).
 
 mod answer;
 pub mod cli;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -63,11 +63,12 @@ fn open_input(
         return Ok((schema, Box::new(r.map(|b| b.map_err(|e| e.to_string())))));
     }
     let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| input_err(path, e))?;
+    // The builder's schema carries the file's key-value metadata.
+    let schema = b.schema().clone();
     let r = b
         .with_batch_size(rows)
         .build()
         .map_err(|e| input_err(path, e))?;
-    let schema = r.schema();
     Ok((schema, Box::new(r.map(|b| b.map_err(|e| e.to_string())))))
 }
 
