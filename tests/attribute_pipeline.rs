@@ -418,3 +418,50 @@ fn ndjson_bad_lines_name_their_line_and_column() {
     assert_eq!((s.rows, s.rejected), (2, 2));
     assert_eq!(s.bad_rows[1].line, 4);
 }
+
+/// The command line: a bad row is bad input (exit 2, `FILE:LINE:COLUMN`),
+/// `--on-error skip` reports it in the summary; `--out` = `--in` is refused.
+#[test]
+fn command_line_reports_bad_rows_and_refuses_clobbering() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let input = dir.path().join("p.csv");
+    std::fs::write(&input, "id,lon,lat\n1,114.2538,30.6060\n2,114.2538\n").expect("write");
+    let liuyu = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_liuyu"))
+            .arg("attribute")
+            .args(args)
+            .output()
+            .expect("run");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (i, out) = (
+        input.to_string_lossy().into_owned(),
+        dir.path().join("o.csv").to_string_lossy().into_owned(),
+    );
+    let (code, _, err) = liuyu(&["--quiet", "--in", &i, "--out", &out]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{i}:3:11: expected 3 fields")),
+        "{err}"
+    );
+    assert!(!Path::new(&out).exists());
+    let (code, summary, err) = liuyu(&["--quiet", "--on-error", "skip", "--in", &i, "--out", &out]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(summary.trim()).expect("summary");
+    assert_eq!(
+        (v["rows"].as_u64(), v["rejected"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(v["rejected_first"][0]
+        .as_str()
+        .unwrap_or("")
+        .contains(":3:11:"));
+    assert!(err.contains(":3:11:"), "{err}");
+    let (code, _, err) = liuyu(&["--quiet", "--in", &i, "--out", &i]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("is the input file"), "{err}");
+}

@@ -232,19 +232,12 @@ fn corridor_city_answer_carries_provenance() {
     assert_eq!(l.metro_areas[0].extra["lead_city"], "420500");
 }
 
-/// Every unit's position (inside / on the border / outside) from the grid and
-/// quadtree equals the position from the unit's own stripe index (a different
-/// algorithm: a horizontal ray over the whole unit), on random points, points
-/// within 100 m of borders, within a few border tolerances of edges, on
-/// vertices, and on the degenerate spots of the quadtree's leaf paths: points
-/// on cell sides and points level with a vertex.
-#[test]
-fn quadtree_agrees_with_the_stripe_index() {
-    let a = atlas();
-    let loc = a.locator();
-    let mut rng = ChaCha8Rng::seed_from_u64(1301);
+/// Random points, points near and on vertices, along edges, level with a
+/// vertex, and on cell sides at every quadtree level (seeded).
+fn probe_points(a: &Atlas, n: usize, seed: u64) -> Vec<(f64, f64)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let bb = a.layer(LayerKind::Province).units[0].bbox().unwrap();
-    let mut pts: Vec<(f64, f64)> = (0..12_000)
+    let mut pts: Vec<(f64, f64)> = (0..n)
         .map(|_| {
             (
                 rng.gen_range(bb.min().x - 0.1..bb.max().x + 0.1),
@@ -265,7 +258,7 @@ fn quadtree_agrees_with_the_stripe_index() {
         .map(|c| (c.x, c.y))
         .collect();
     let cell = 1.0 / liuyu::index::CELLS_PER_DEGREE;
-    for _ in 0..12_000 {
+    for _ in 0..n {
         let (vx, vy) = verts[rng.gen_range(0..verts.len())];
         let (wx, wy) = verts[rng.gen_range(0..verts.len())];
         let d = [0.0, 0.5e-7, 0.99e-7, 1.01e-7, 2e-7, 1e-6, 1e-4][rng.gen_range(0..7)];
@@ -279,25 +272,31 @@ fn quadtree_agrees_with_the_stripe_index() {
         pts.push(((vx * k).round() / k, vy));
         pts.push((vx + d, (vy * k).floor() / k));
     }
+    pts
+}
+
+/// Every unit's position from `loc` equals the unit's own stripe index's
+/// (a different algorithm: a horizontal ray over the whole unit).
+fn agrees_with_stripes(a: &Atlas, loc: &liuyu::Locator, pts: &[(f64, f64)]) -> usize {
     let mut checked = 0usize;
-    for &(x, y) in &pts {
+    for &(x, y) in pts {
         let hits = loc.locate(x, y);
         for kind in LayerKind::ALL {
             for (i, u) in a.layer(kind).units.iter().enumerate() {
                 let r = u.bbox().unwrap();
+                let hit = hits
+                    .iter()
+                    .find(|h| h.layer == kind && h.unit as usize == i);
                 if x < r.min().x - 1e-6
                     || x > r.max().x + 1e-6
                     || y < r.min().y - 1e-6
                     || y > r.max().y + 1e-6
                 {
-                    assert!(!hits.iter().any(|h| h.layer == kind && h.unit as usize == i));
+                    assert!(hit.is_none());
                     continue;
                 }
                 let want = loc.classify(kind, i, x, y);
-                let got = match hits
-                    .iter()
-                    .find(|h| h.layer == kind && h.unit as usize == i)
-                {
+                let got = match hit {
                     None => liuyu::Position::Outside,
                     Some(h) if h.on_boundary => liuyu::Position::Boundary,
                     Some(_) => liuyu::Position::Inside,
@@ -307,5 +306,25 @@ fn quadtree_agrees_with_the_stripe_index() {
             }
         }
     }
+    checked
+}
+
+/// The embedded index against the stripe index on the probe points.
+#[test]
+fn quadtree_agrees_with_the_stripe_index() {
+    let a = atlas();
+    let checked = agrees_with_stripes(a, a.locator(), &probe_points(a, 12_000, 1301));
     assert!(checked > 150_000, "{checked}");
+}
+
+/// The same with a tree split down to one edge per leaf (the embedded data
+/// rarely needs a split): deep trees, corner statuses carried down many levels.
+#[test]
+fn a_deep_quadtree_agrees_with_the_stripe_index() {
+    let a = atlas();
+    let deep = liuyu::Locator::with_limits(a.layers(), 1, 7);
+    let s = deep.stats();
+    assert!(s.nodes > 10_000 && s.depth == 7, "{s:?}");
+    let checked = agrees_with_stripes(a, &deep, &probe_points(a, 4_000, 1302));
+    assert!(checked > 50_000, "{checked}");
 }

@@ -11,8 +11,8 @@
 use super::edges::{EdgeIndex, Position, BOUNDARY_EPSILON};
 use super::leaf::EdgeBits;
 use super::quad::{
-    edge_near_cell, Cell, Entry, Tree, CORNER_INSIDE, INTERNAL, LAYER_SHIFT, PARTIAL, STRIPES,
-    UNIT_MASK,
+    edge_near_cell, Cell, Entry, Tree, CORNER_INSIDE, INTERNAL, LAYER_SHIFT, LEAF_EDGES, MAX_DEPTH,
+    PARTIAL, STRIPES, UNIT_MASK,
 };
 use crate::atlas::{Layer, LayerKind};
 use std::collections::HashMap;
@@ -96,6 +96,14 @@ fn layers_bbox(layers: &[Layer]) -> [f64; 4] {
 impl Locator {
     /// Build the locator over layers given in [`LayerKind::ALL`] order.
     pub fn new(layers: &[Layer]) -> Self {
+        Self::with_limits(layers, LEAF_EDGES, MAX_DEPTH)
+    }
+
+    /// Build with other quadtree limits: split cells holding more than
+    /// `leaf_edges` distinct edges (1 to 32), down to `max_depth` levels below
+    /// the grid. Answers do not depend on them, only speed and memory (tests
+    /// use tiny limits to exercise deep trees on the real data).
+    pub fn with_limits(layers: &[Layer], leaf_edges: usize, max_depth: u32) -> Self {
         let units: Vec<Vec<EdgeIndex>> = layers
             .iter()
             .map(|l| {
@@ -119,7 +127,7 @@ impl Locator {
             nx,
             ny,
             cells: Vec::new(),
-            tree: Tree::default(),
+            tree: Tree::new(leaf_edges, max_depth),
             units,
         };
         let mut per_cell: Vec<Vec<Entry>> = vec![Vec::new(); nx * ny];
@@ -183,12 +191,14 @@ impl Locator {
         for cy in
             self.cell_of(bb[1] - m, self.y0, self.ny)..=self.cell_of(bb[3] + m, self.y0, self.ny)
         {
+            // Every corner of the row from one sorted list of crossings.
+            let row = idx.row(self.cell_rect(0, cy)[1]);
             for cx in self.cell_of(bb[0] - m, self.x0, self.nx)
                 ..=self.cell_of(bb[2] + m, self.x0, self.nx)
             {
                 let c = cy * self.nx + cx;
                 let r = self.cell_rect(cx, cy);
-                let corner_inside = idx.corner_inside(r[2], r[1]);
+                let corner_inside = row.inside(r[2]);
                 match near.remove(&c) {
                     Some(edges) => per_cell[c].push(Entry {
                         tag,

@@ -70,7 +70,7 @@ pub(crate) struct Leaf {
 }
 
 /// The flattened quadtree: nodes, leaves, items and distinct edge coordinates.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Tree {
     /// `[first child, INTERNAL]` or `[leaf index, 0]`.
     pub nodes: Vec<[u32; 2]>,
@@ -84,6 +84,10 @@ pub(crate) struct Tree {
     pub depth: u32,
     /// Covering-only item lists already stored, for sharing.
     shared: HashMap<Vec<Item>, u32>,
+    /// Split a cell holding more distinct edges than this...
+    pub leaf_edges: usize,
+    /// ...unless it is this many levels below the grid.
+    pub max_depth: u32,
 }
 
 /// A cell rectangle `[x0, y0, x1, y1]`; its coordinates are exact binary fractions.
@@ -133,6 +137,20 @@ fn distinct_edges(units: &[Vec<EdgeIndex>], entries: &[Entry]) -> Vec<[f64; 4]> 
 }
 
 impl Tree {
+    /// An empty tree with these split limits.
+    pub(crate) fn new(leaf_edges: usize, max_depth: u32) -> Self {
+        Tree {
+            nodes: Vec::new(),
+            leaves: Vec::new(),
+            items: Vec::new(),
+            edges: Vec::new(),
+            depth: 0,
+            shared: HashMap::new(),
+            leaf_edges: leaf_edges.clamp(1, MASK_BITS),
+            max_depth,
+        }
+    }
+
     /// Builds the subtree of one grid cell; returns its node.
     pub(crate) fn add(
         &mut self,
@@ -151,7 +169,7 @@ impl Tree {
         entries: &[Entry],
     ) -> [u32; 2] {
         let distinct = distinct_edges(units, entries);
-        if depth >= MAX_DEPTH || distinct.len() <= LEAF_EDGES {
+        if depth >= self.max_depth || distinct.len() <= self.leaf_edges {
             self.depth = self.depth.max(depth);
             return [self.leaf(units, entries, distinct), 0];
         }
