@@ -6,13 +6,15 @@
 //! `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod seed;
+
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use liuyu::crs::CrsId;
-use liuyu::http::{AppState, DataSource};
+use liuyu::server::{AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::Value;
 use tower::ServiceExt;
