@@ -4,11 +4,15 @@
 #  1. apt: postgresql, postgis, wrk (for the side-by-side smoke).
 #  2. venv from PyPI: maturin, pytest, shapely, pyproj, numpy, pyarrow, pandas.
 #  3. clippy -D warnings on the Python crate (python/, not a default member).
-#  4. The wheel, built once (release, abi3), installed with pip from the file.
+#  4. The wheel, built once (abi3), installed with pip from the file. Built in
+#     the dev profile so it reuses the dependencies `cargo test` compiled
+#     (a release build from a clean clone alone takes longer than this whole
+#     check); the measured wheel is the release one (bench/side-by-side/run.sh).
 #  5. pytest python/tests: against shapely (GEOS) and pyproj (PROJ).
-#  6. bench/side-by-side/run.sh --smoke (20,000 + 5,000 points, 1 s of wrk):
-#     every engine runs and agrees outside the 1 cm border band. Not a
-#     measurement (the full run is in docs/performance.md).
+#  6. bench/side-by-side/run.sh --smoke (20,000 + 5,000 points, 1 s of wrk)
+#     with the debug binary `cargo test` built: every engine runs and agrees
+#     outside the 1 cm border band. Not a measurement (the full run is in
+#     docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -40,9 +44,9 @@ export VENV="$ROOT/target/ci-venv-perf"
 step "cargo clippy -p liuyu-python -- -D warnings"
 PYO3_PYTHON="$VENV/bin/python" cargo clippy --quiet -p liuyu-python --all-targets -- -D warnings
 
-step "wheel (maturin build --release, abi3) and pip install from the file"
+step "wheel (maturin build, dev profile, abi3) and pip install from the file"
 rm -rf target/wheels
-PYO3_PYTHON="$VENV/bin/python" "$VENV/bin/maturin" build --quiet --release --strip \
+PYO3_PYTHON="$VENV/bin/python" "$VENV/bin/maturin" build --quiet --strip \
   -m python/Cargo.toml -o target/wheels
 WHEEL=$(ls target/wheels/liuyu-*.whl | head -n1)
 echo "built $(basename "$WHEEL") ($(du -h "$WHEEL" | cut -f1))"
@@ -52,7 +56,7 @@ step "pytest python/tests"
 (cd "$ROOT/python" && "$VENV/bin/python" -m pytest -q tests)
 
 step "side-by-side smoke (bench/side-by-side/run.sh --smoke)"
-[ -x target/release/liuyu ] || cargo build --quiet --release --bin liuyu
-LIUYU_WHEEL="$WHEEL" LIUYU_BIN="$ROOT/target/release/liuyu" bash bench/side-by-side/run.sh --smoke
+cargo build --quiet --bin liuyu
+LIUYU_WHEEL="$WHEEL" LIUYU_BIN="$ROOT/target/debug/liuyu" bash bench/side-by-side/run.sh --smoke
 
 step "70-perf: all checks passed in $(( $(date +%s) - T0 )) s"
