@@ -88,7 +88,8 @@ step "PostGIS (cluster on port ${PG_PORT:=55432})"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 PGDATA=$WORK/pgdata
 mkdir -p "$PGDATA" "$WORK/pgsock"
-chown -R postgres "$PGDATA" "$WORK/pgsock"
+touch "$WORK/pg.log"
+chown -R postgres "$PGDATA" "$WORK/pgsock" "$WORK/pg.log"
 chmod 755 "$WORK"
 su postgres -c "$PGBIN/initdb -D $PGDATA -A trust -U postgres" >/dev/null
 su postgres -c "$PGBIN/pg_ctl -D $PGDATA -o '-p $PG_PORT -k $WORK/pgsock -c listen_addresses=' -l $WORK/pg.log -w start" >/dev/null

@@ -164,16 +164,19 @@ def cmd_python(work):
 
 # ---------------------------------------------------------------- PostGIS
 def psql(args, sql, capture=False):
-    return subprocess.run(args + ["-v", "ON_ERROR_STOP=1", "-q", "-X", "-c", sql], check=True,
-                          capture_output=capture, text=True).stdout
+    """Runs `sql` through psql's standard input (the layers' GeoJSON exceeds
+    the argument-length limit); stops at the first error."""
+    return subprocess.run(args + ["-v", "ON_ERROR_STOP=1", "-q", "-X", "-f", "-"],
+                          input="SET client_min_messages = warning;\n" + sql, check=True,
+                          stdout=subprocess.PIPE if capture else None, text=True).stdout
 
 
 def cmd_postgis(work, *args):
     args = list(args)
-    version = psql(args + ["-t", "-A"], "SELECT postgis_full_version()", capture=True).strip()
-    pg = psql(args + ["-t", "-A"], "SHOW server_version", capture=True).strip()
     t0 = time.perf_counter()
     psql(args, "CREATE EXTENSION IF NOT EXISTS postgis")
+    version = psql(args + ["-t", "-A"], "SELECT postgis_lib_version()", capture=True).strip()
+    pg = psql(args + ["-t", "-A"], "SHOW server_version", capture=True).strip()
     for layer in LAYERS:
         rows = ",\n".join(
             "('{}', ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON('{}'), 4326)))".format(
@@ -312,7 +315,7 @@ def cmd_report(work):
         row(f"shapely {py['shapely_version']} (GEOS {py['geos_version']}) prepared + contains_xy, 1 thread",
             "shapely", lambda n: py["sets"][n]["shapely_s"])
     if pg:
-        row(f"PostGIS {pg['postgis'].split()[1] if pg['postgis'] else ''} (PostgreSQL {pg['postgresql']}), "
+        row(f"PostGIS {pg['postgis']} (PostgreSQL {pg['postgresql']}), "
             "8 joins on ST_Subdivide(256) tables, points pre-loaded", "postgis",
             lambda n: pg["sets"][n]["postgis_s"])
     lines += ["", "| ratio | random | border | target |", "|---|---|---|---|"]
