@@ -60,7 +60,10 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(checked >= 3, "only {checked} short shapes reached the check");
+        assert!(
+            checked >= 3,
+            "only {checked} short shapes reached the check"
+        );
     }
 
     #[test]
