@@ -306,7 +306,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Attribute(args) => match load(&cli.data) {
             Ok((atlas, _)) => match crate::attribute::cli::run_attribute(atlas, &args) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(e @ crate::attribute::AttributeError::Usage(_)) => fail(e, 2),
+                Err(
+                    e @ (crate::attribute::AttributeError::Usage(_)
+                    | crate::attribute::AttributeError::BadRow { .. }),
+                ) => fail(e, 2),
                 Err(e) => fail(e, 1),
             },
             Err(e) => fail(e, 1),

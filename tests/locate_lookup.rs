@@ -231,3 +231,100 @@ fn corridor_city_answer_carries_provenance() {
     assert_eq!(l.metro_areas[0].id, "yijingjing");
     assert_eq!(l.metro_areas[0].extra["lead_city"], "420500");
 }
+
+/// Random points, points near and on vertices, along edges, level with a
+/// vertex, and on cell sides at every quadtree level (seeded).
+fn probe_points(a: &Atlas, n: usize, seed: u64) -> Vec<(f64, f64)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let bb = a.layer(LayerKind::Province).units[0].bbox().unwrap();
+    let mut pts: Vec<(f64, f64)> = (0..n)
+        .map(|_| {
+            (
+                rng.gen_range(bb.min().x - 0.1..bb.max().x + 0.1),
+                rng.gen_range(bb.min().y - 0.1..bb.max().y + 0.1),
+            )
+        })
+        .collect();
+    let verts: Vec<(f64, f64)> = LayerKind::ALL
+        .iter()
+        .flat_map(|k| a.layer(*k).units.iter())
+        .flat_map(|u| u.geometry.0.iter())
+        .flat_map(|p| {
+            p.exterior()
+                .0
+                .iter()
+                .chain(p.interiors().iter().flat_map(|r| r.0.iter()))
+        })
+        .map(|c| (c.x, c.y))
+        .collect();
+    let cell = 1.0 / liuyu::index::CELLS_PER_DEGREE;
+    for _ in 0..n {
+        let (vx, vy) = verts[rng.gen_range(0..verts.len())];
+        let (wx, wy) = verts[rng.gen_range(0..verts.len())];
+        let d = [0.0, 0.5e-7, 0.99e-7, 1.01e-7, 2e-7, 1e-6, 1e-4][rng.gen_range(0..7)];
+        let ang = rng.gen_range(0.0..std::f64::consts::TAU);
+        let t: f64 = rng.gen();
+        // Near a vertex; along an edge-ish chord; level with a vertex; on cell sides.
+        pts.push((vx + d * ang.cos(), vy + d * ang.sin()));
+        pts.push((vx + t * (wx - vx) * 1e-3, vy + t * (wy - vy) * 1e-3));
+        pts.push((vx - rng.gen_range(0.0..cell / 4.0), vy));
+        let k = (1u64 << rng.gen_range(6..16)) as f64;
+        pts.push(((vx * k).round() / k, vy));
+        pts.push((vx + d, (vy * k).floor() / k));
+    }
+    pts
+}
+
+/// Every unit's position from `loc` equals the unit's own stripe index's
+/// (a different algorithm: a horizontal ray over the whole unit).
+fn agrees_with_stripes(a: &Atlas, loc: &liuyu::Locator, pts: &[(f64, f64)]) -> usize {
+    let mut checked = 0usize;
+    for &(x, y) in pts {
+        let hits = loc.locate(x, y);
+        for kind in LayerKind::ALL {
+            for (i, u) in a.layer(kind).units.iter().enumerate() {
+                let r = u.bbox().unwrap();
+                let hit = hits
+                    .iter()
+                    .find(|h| h.layer == kind && h.unit as usize == i);
+                if x < r.min().x - 1e-6
+                    || x > r.max().x + 1e-6
+                    || y < r.min().y - 1e-6
+                    || y > r.max().y + 1e-6
+                {
+                    assert!(hit.is_none());
+                    continue;
+                }
+                let want = loc.classify(kind, i, x, y);
+                let got = match hit {
+                    None => liuyu::Position::Outside,
+                    Some(h) if h.on_boundary => liuyu::Position::Boundary,
+                    Some(_) => liuyu::Position::Inside,
+                };
+                assert_eq!(got, want, "{kind:?} {} at ({x:?}, {y:?})", u.id);
+                checked += 1;
+            }
+        }
+    }
+    checked
+}
+
+/// The embedded index against the stripe index on the probe points.
+#[test]
+fn quadtree_agrees_with_the_stripe_index() {
+    let a = atlas();
+    let checked = agrees_with_stripes(a, a.locator(), &probe_points(a, 12_000, 1301));
+    assert!(checked > 150_000, "{checked}");
+}
+
+/// The same with a tree split down to one edge per leaf (the embedded data
+/// rarely needs a split): deep trees, corner statuses carried down many levels.
+#[test]
+fn a_deep_quadtree_agrees_with_the_stripe_index() {
+    let a = atlas();
+    let deep = liuyu::Locator::with_limits(a.layers(), 1, 7);
+    let s = deep.stats();
+    assert!(s.nodes > 10_000 && s.depth == 7, "{s:?}");
+    let checked = agrees_with_stripes(a, &deep, &probe_points(a, 4_000, 1302));
+    assert!(checked > 50_000, "{checked}");
+}

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{run, AttributeError, AttributeOptions};
+use super::{output, run, AttributeError, AttributeOptions, OnError};
 use crate::crs::{parse_crs_param, CrsId};
 use crate::Atlas;
 
@@ -14,12 +14,20 @@ fn parse_crs(s: &str) -> Result<CrsId, String> {
 /// Arguments of `liuyu attribute`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AttributeArgs {
-    /// Input points: .csv (header row), .ndjson/.jsonl or .parquet.
+    /// Input points: .csv (header row), .ndjson/.jsonl, .parquet or .arrow (Arrow IPC).
     #[arg(long = "in")]
     pub input: PathBuf,
-    /// Output file of the same kind as the input.
+    /// Output file of the same kind as the input (written to a temporary file
+    /// beside it and renamed when the run succeeds; never the input file).
     #[arg(long)]
     pub out: PathBuf,
+    /// Rows that cannot be read (wrong field count, invalid UTF-8 or JSON,
+    /// unterminated quote): stop at the first (fail) or leave them out (skip).
+    #[arg(long, value_enum, default_value_t = OnError::Fail)]
+    pub on_error: OnError,
+    /// With `--on-error skip`: copy the rows left out to this file (same kind).
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
     /// CRS of the input coordinates.
     #[arg(long, default_value = "CRS84", value_parser = parse_crs)]
     pub crs: CrsId,
@@ -49,7 +57,13 @@ pub fn run_attribute(atlas: Atlas, args: &AttributeArgs) -> Result<(), Attribute
     opts.threads = args.threads;
     opts.chunk_rows = args.chunk_rows;
     opts.progress = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    opts.on_error = args.on_error;
+    opts.rejects = args.rejects.clone();
     let stats = run(Arc::new(atlas), &opts)?;
+    let file = args.input.display().to_string();
+    for line in output::describe(&file, &stats.bad_rows) {
+        eprintln!("skipped {line}");
+    }
     println!(
         "{}",
         serde_json::json!({
@@ -59,6 +73,9 @@ pub fn run_attribute(atlas: Atlas, args: &AttributeArgs) -> Result<(), Attribute
             "seconds": stats.seconds,
             "rows_per_second": if stats.seconds > 0.0 { stats.rows as f64 / stats.seconds } else { 0.0 },
             "threads": stats.threads,
+            "rejected": stats.rejected,
+            "rejected_first": output::describe(&file, &stats.bad_rows),
+            "rejects": args.rejects,
             "crs": args.crs,
             "out": args.out,
         })

@@ -2,11 +2,15 @@
 //! lookup on all cores and write every input row plus the ids of the county,
 //! prefecture, zone, basin, metro areas, city clusters and corridors.
 //!
-//! Pipeline: one reader thread cuts the input into chunks of
-//! [`AttributeOptions::chunk_rows`] rows → a bounded channel → N worker
-//! threads (coordinate conversion + lookup) → a bounded channel → the writer
-//! (this thread), which restores input order. At most `2 × workers + 2`
-//! chunks are in flight, so memory stays constant whatever the input size.
+//! Pipeline (`pipeline`): one reader thread cuts the input into chunks of
+//! [`AttributeOptions::chunk_rows`] rows → a bounded channel → N worker threads
+//! (parse, coordinate conversion, lookup, output formatting) → a bounded channel
+//! → the writer (the calling thread), which restores input order. A fixed pool
+//! of `2 × workers + 2` chunks circulates and their buffers are reused, so
+//! memory stays constant whatever the input size and the CSV path allocates
+//! nothing per row (records are framed with `memchr` and copied verbatim when
+//! they hold no quote; see `csv_run`). Parquet and Arrow IPC go through Arrow
+//! record batches, every input column passed through.
 //!
 //! Added columns: `county_adcode`, `prefecture_adcode`, `zone_id`,
 //! `basin_id`, `metro_area_ids`, `city_cluster_ids`, `corridor_ids`
@@ -14,23 +18,82 @@
 //! placed: bad number, out of range, CRS error). Points outside Hubei get
 //! empty ids. On a shared border the first unit in the locator's order (the
 //! same one `/v1/locate` reports) is written and `on_boundary` is true.
+//!
+//! Safe outputs ([`output`]): the output is written to a temporary file beside
+//! it and renamed on success (no partial output after a failure); an output
+//! naming the input file is refused; rows that cannot be read stop the run
+//! with `FILE:LINE:COLUMN: why` (`--on-error fail`, the default) or are left
+//! out, counted and copied to `--rejects` (`skip`).
 
+mod answer;
 pub mod cli;
-pub mod input;
+pub mod columns;
+mod csv_run;
+mod frame;
+mod ndjson;
 pub mod output;
+mod parquet_run;
+mod pipeline;
+mod rows;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::crs::{Crs, CrsId};
 use crate::index::Hit;
 use crate::{Atlas, LayerKind};
 
-pub use input::{Family, InRow, PointReader, Row};
+pub use rows::BadRow;
+
+/// Input/output family, chosen from the file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Newline-delimited JSON objects (`.ndjson`, `.jsonl`).
+    Ndjson,
+    /// Apache Parquet.
+    Parquet,
+    /// Arrow IPC file (`.arrow`, `.feather` v2, `.ipc`).
+    Arrow,
+}
+
+impl Family {
+    /// The family of `path` by extension.
+    pub fn of(path: &std::path::Path) -> Result<Self, AttributeError> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "csv" => Ok(Self::Csv),
+            "ndjson" | "jsonl" => Ok(Self::Ndjson),
+            "parquet" => Ok(Self::Parquet),
+            "arrow" | "feather" | "ipc" => Ok(Self::Arrow),
+            other => Err(AttributeError::Usage(format!(
+                "unsupported extension {other:?} for {}: use .csv, .ndjson/.jsonl, .parquet or .arrow",
+                path.display()
+            ))),
+        }
+    }
+}
+
+/// What to do with a row that cannot be read (wrong field count, invalid
+/// UTF-8 or JSON, unterminated quote). Rows that are read but cannot be placed
+/// (a coordinate that is not a number, out of range, outside the CRS) are
+/// written with an `attr_error` either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OnError {
+    /// Stop at the first bad row, naming its file, line and column; no output.
+    #[default]
+    Fail,
+    /// Leave bad rows out, count them, report the first ones (and copy them to
+    /// `--rejects` if given).
+    Skip,
+}
 
 /// Errors of a bulk attribution run.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +113,14 @@ pub enum AttributeError {
     /// CRS error.
     #[error(transparent)]
     Crs(#[from] crate::crs::CrsError),
+    /// A row that cannot be read, under `--on-error fail`.
+    #[error("{file}:{}:{}: {} (--on-error skip leaves such rows out)", row.line, row.column, row.message)]
+    BadRow {
+        /// The input file.
+        file: String,
+        /// Where and why.
+        row: BadRow,
+    },
 }
 
 /// Options of a run.
@@ -71,6 +142,10 @@ pub struct AttributeOptions {
     pub threads: usize,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// What to do with rows that cannot be read.
+    pub on_error: OnError,
+    /// Where `skip` copies the rows it leaves out (raw, after the header).
+    pub rejects: Option<PathBuf>,
 }
 
 impl AttributeOptions {
@@ -85,6 +160,8 @@ impl AttributeOptions {
             chunk_rows: 8_192,
             threads: 0,
             progress: false,
+            on_error: OnError::Fail,
+            rejects: None,
         }
     }
 }
@@ -138,6 +215,24 @@ pub struct RunStats {
     pub seconds: f64,
     /// Worker threads used.
     pub threads: usize,
+    /// Bad rows left out (`--on-error skip`).
+    pub rejected: u64,
+    /// The first bad rows (at most [`output::REPORTED_BAD_ROWS`]).
+    pub bad_rows: Vec<BadRow>,
+}
+
+impl RunStats {
+    fn new(threads: usize) -> Self {
+        RunStats {
+            rows: 0,
+            inside: 0,
+            errors: 0,
+            seconds: 0.0,
+            threads,
+            rejected: 0,
+            bad_rows: Vec::new(),
+        }
+    }
 }
 
 /// Attributes one point given in WGS 84 lon/lat (reusing `hits`).
@@ -172,47 +267,8 @@ pub fn attribute_point(atlas: &Atlas, lon: f64, lat: f64, hits: &mut Vec<Hit>) -
     }
 }
 
-fn attribute_row(atlas: &Atlas, crs: &Crs, row: &InRow, hits: &mut Vec<Hit>) -> Attribution {
-    let fail = |e: String| Attribution {
-        error: e,
-        ..Default::default()
-    };
-    match &row.xy {
-        Err(e) => fail(e.clone()),
-        Ok((x, y)) => match crs.to_wgs84(*x, *y) {
-            Err(e) => fail(e.to_string()),
-            Ok((lon, lat)) => attribute_point(atlas, lon, lat, hits),
-        },
-    }
-}
-
-type Chunk = (u64, Vec<InRow>);
-type Done = (u64, Vec<InRow>, Vec<Attribution>);
-
-fn worker(
-    atlas: Arc<Atlas>,
-    crs: Arc<Crs>,
-    rx: Arc<Mutex<Receiver<Chunk>>>,
-    tx: std::sync::mpsc::SyncSender<Done>,
-) {
-    let mut hits = Vec::with_capacity(16);
-    loop {
-        let next = match rx.lock() {
-            Ok(guard) => guard.recv(),
-            Err(_) => return,
-        };
-        let Ok((seq, rows)) = next else { return };
-        let attrs = rows
-            .iter()
-            .map(|r| attribute_row(&atlas, &crs, r, &mut hits))
-            .collect();
-        if tx.send((seq, rows, attrs)).is_err() {
-            return;
-        }
-    }
-}
-
-/// Runs a bulk attribution.
+/// Runs a bulk attribution: input → output of the same family, through the
+/// bounded pipeline, into a temporary file renamed over `opts.output` on success.
 pub fn run(atlas: Arc<Atlas>, opts: &AttributeOptions) -> Result<RunStats, AttributeError> {
     let start = Instant::now();
     let in_family = Family::of(&opts.input)?;
@@ -222,121 +278,63 @@ pub fn run(atlas: Arc<Atlas>, opts: &AttributeOptions) -> Result<RunStats, Attri
             "output must be the same kind as the input ({in_family:?}); got {out_family:?}"
         )));
     }
+    if let Some(r) = &opts.rejects {
+        if Family::of(r)? != in_family {
+            return Err(AttributeError::Usage(format!(
+                "--rejects must be the same kind as the input ({in_family:?})"
+            )));
+        }
+    }
     let crs = Arc::new(Crs::new(opts.crs)?);
-    let (mut reader, info) = PointReader::open(
-        &opts.input,
-        opts.lon_col.as_deref(),
-        opts.lat_col.as_deref(),
-    )?;
-    let mut writer = output::OutputWriter::create(&opts.output, out_family, &info)?;
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         opts.threads
     };
-    let chunk_rows = opts.chunk_rows.max(1);
-    let file_len = std::fs::metadata(&opts.input).map(|m| m.len()).unwrap_or(0);
-    let bar = if opts.progress {
-        let (len, tmpl) = match info.rows {
-            Some(n) => (
-                n,
-                "{elapsed_precise} [{wide_bar}] {pos}/{len} rows ({per_sec}, eta {eta})",
-            ),
-            None => (
-                file_len,
-                "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
-            ),
-        };
-        let b = indicatif::ProgressBar::new(len);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(tmpl) {
-            b.set_style(style);
+    let mut out = output::Outputs::create(
+        &opts.input,
+        &opts.output,
+        opts.rejects.as_deref(),
+        opts.on_error,
+    )?;
+    let bar = progress_bar(opts, in_family);
+    let progress = |n: u64| {
+        if let Some(b) = &bar {
+            b.set_position(n);
         }
-        Some(b)
-    } else {
-        None
     };
-
-    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads + 1);
-    let (done_tx, done_rx) = sync_channel::<Done>(threads + 1);
-    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
-    let mut handles = Vec::new();
-    for _ in 0..threads {
-        let (a, c, r, t) = (
-            atlas.clone(),
-            crs.clone(),
-            chunk_rx.clone(),
-            done_tx.clone(),
-        );
-        handles.push(std::thread::spawn(move || worker(a, c, r, t)));
-    }
-    drop(done_tx);
-    let progress_bytes = info.rows.is_none();
-    let bytes_read = Arc::new(AtomicU64::new(0));
-    let bytes_seen = bytes_read.clone();
-    let reader_handle = std::thread::spawn(move || -> Result<(), AttributeError> {
-        let mut seq = 0u64;
-        loop {
-            let chunk = reader.next_chunk(chunk_rows)?;
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            bytes_seen.store(reader.bytes_read(), Ordering::Relaxed);
-            if chunk_tx.send((seq, chunk)).is_err() {
-                return Ok(());
-            }
-            seq += 1;
+    let mut stats = match in_family {
+        Family::Csv => csv_run::run(atlas, opts, crs, threads, &mut out, &progress)?,
+        Family::Ndjson => ndjson::run(atlas, opts, crs, threads, &mut out, &progress)?,
+        Family::Parquet | Family::Arrow => {
+            parquet_run::run(atlas, opts, crs, threads, &mut out, &progress)?
         }
-    });
-
-    let mut pending: BTreeMap<u64, (Vec<InRow>, Vec<Attribution>)> = BTreeMap::new();
-    let mut next = 0u64;
-    let mut stats = RunStats {
-        rows: 0,
-        inside: 0,
-        errors: 0,
-        seconds: 0.0,
-        threads,
     };
-    let mut write_err = None;
-    for (seq, rows, attrs) in done_rx.iter() {
-        pending.insert(seq, (rows, attrs));
-        while let Some((rows, attrs)) = pending.remove(&next) {
-            next += 1;
-            stats.rows += rows.len() as u64;
-            stats.inside += attrs.iter().filter(|a| !a.county.is_empty()).count() as u64;
-            stats.errors += attrs.iter().filter(|a| !a.error.is_empty()).count() as u64;
-            if write_err.is_none() {
-                if let Err(e) = writer.write_chunk(&rows, &attrs) {
-                    write_err = Some(e);
-                }
-            }
-            if let Some(b) = &bar {
-                if progress_bytes {
-                    b.set_position(bytes_read.load(Ordering::Relaxed));
-                } else {
-                    b.set_position(stats.rows);
-                }
-            }
-        }
-        if write_err.is_some() {
-            break;
-        }
-    }
-    drop(done_rx);
-    let read_result = reader_handle
-        .join()
-        .map_err(|_| AttributeError::Input("reader thread panicked".into()))?;
-    for h in handles {
-        let _ = h.join();
-    }
-    if let Some(e) = write_err {
-        return Err(e);
-    }
-    read_result?;
-    writer.finish()?;
+    out.commit()?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     stats.seconds = start.elapsed().as_secs_f64();
     Ok(stats)
+}
+
+fn progress_bar(opts: &AttributeOptions, family: Family) -> Option<indicatif::ProgressBar> {
+    if !opts.progress {
+        return None;
+    }
+    let (len, tmpl) = match family {
+        Family::Parquet | Family::Arrow => (
+            parquet_run::row_count(&opts.input).unwrap_or(0),
+            "{elapsed_precise} [{wide_bar}] {pos}/{len} rows ({per_sec}, eta {eta})",
+        ),
+        _ => (
+            std::fs::metadata(&opts.input).map_or(0, |m| m.len()),
+            "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
+        ),
+    };
+    let b = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(tmpl) {
+        b.set_style(style);
+    }
+    Some(b)
 }

@@ -1,181 +1,232 @@
-//! Output writers for bulk attribution: the input row plus the added columns,
-//! in the input's family (CSV → CSV, NDJSON → NDJSON, Parquet → Parquet).
+//! Safe outputs of bulk attribution (安全输出): every file is written to a
+//! temporary file in its target directory and renamed over the target only
+//! when the whole run succeeded, so a failed run leaves no partial output (and
+//! an existing file untouched). An output that is the input (same file by any
+//! path: symlink, hard link, `./` prefix) is refused before anything is
+//! written. Bad rows stop the run (`--on-error fail`, the default) or are
+//! counted, reported and optionally copied to a rejects file (`skip`).
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use tempfile::NamedTempFile;
 
-use super::input::{Family, InRow, InputInfo, Row};
-use super::{AttributeError, Attribution, ADDED_COLUMNS};
-use crate::formats::geoparquet::{ColumnData, ColumnKind, TableWriter};
+use super::rows::{BadRow, Sink};
+use super::{AttributeError, OnError, RunStats};
 
-fn out_err(e: impl std::fmt::Display) -> AttributeError {
-    AttributeError::Output(e.to_string())
+/// How many bad rows a `skip` run reports in its summary.
+pub const REPORTED_BAD_ROWS: usize = 10;
+
+/// A file being written: a temporary file beside its target.
+pub(crate) struct SafeFile {
+    temp: NamedTempFile,
+    target: PathBuf,
 }
 
-/// A writer for one output file.
-pub enum OutputWriter {
-    /// CSV.
-    Csv(Box<csv::Writer<BufWriter<File>>>),
-    /// NDJSON.
-    Ndjson(BufWriter<File>),
-    /// Parquet (one row group per chunk).
-    Parquet {
-        /// The table writer.
-        writer: Box<TableWriter<BufWriter<File>>>,
-        /// Kinds of the input columns.
-        kinds: Vec<ColumnKind>,
-    },
+impl SafeFile {
+    /// Creates the temporary file for `target` (a symlink is followed: its
+    /// destination is replaced, the link kept).
+    pub(crate) fn create(target: &Path) -> Result<Self, AttributeError> {
+        let io = |e: std::io::Error| AttributeError::Io(format!("{}: {e}", target.display()));
+        let target = match std::fs::canonicalize(target) {
+            Ok(real) => real,
+            Err(_) => target.to_path_buf(),
+        };
+        if target.is_dir() {
+            return Err(AttributeError::Usage(format!(
+                "{} is a directory; --out needs a file name",
+                target.display()
+            )));
+        }
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let prefix = format!(".{name}.");
+        let mut b = tempfile::Builder::new();
+        b.prefix(&prefix).suffix(".partial");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // As File::create: 0666 less the umask (tempfile's default is 0600).
+            b.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = b.tempfile_in(&dir).map_err(io)?;
+        if let Ok(m) = std::fs::metadata(&target) {
+            // Overwriting keeps the old file's permissions, as truncation did.
+            temp.as_file()
+                .set_permissions(m.permissions())
+                .map_err(io)?;
+        }
+        Ok(SafeFile { temp, target })
+    }
+
+    /// The open temporary file.
+    pub(crate) fn file(&mut self) -> &mut File {
+        self.temp.as_file_mut()
+    }
+
+    /// Renames the temporary file over the target.
+    pub(crate) fn commit(self) -> Result<(), AttributeError> {
+        let target = self.target;
+        self.temp
+            .persist(&target)
+            .map(|_| ())
+            .map_err(|e| AttributeError::Io(format!("{}: {}", target.display(), e.error)))
+    }
 }
 
-fn added_values(a: &Attribution) -> [&str; 9] {
-    [
-        &a.county,
-        &a.prefecture,
-        &a.zone,
-        &a.basin,
-        &a.metro_areas,
-        &a.city_clusters,
-        &a.corridors,
-        if a.on_boundary { "true" } else { "false" },
-        &a.error,
-    ]
-}
-
-impl OutputWriter {
-    /// Creates the output file with the input's columns plus the added ones.
-    pub fn create(path: &Path, family: Family, info: &InputInfo) -> Result<Self, AttributeError> {
-        let file = File::create(path)
-            .map_err(|e| AttributeError::Io(format!("{}: {e}", path.display())))?;
-        let buf = BufWriter::with_capacity(1 << 20, file);
-        Ok(match family {
-            Family::Csv => {
-                let mut w = csv::Writer::from_writer(buf);
-                let header: Vec<&str> = info
-                    .header
-                    .iter()
-                    .map(String::as_str)
-                    .chain(ADDED_COLUMNS)
-                    .collect();
-                w.write_record(&header).map_err(out_err)?;
-                Self::Csv(Box::new(w))
+/// Refuses an output path that names the input file (or is the rejects file).
+pub(crate) fn check_distinct(input: &Path, outputs: &[&Path]) -> Result<(), AttributeError> {
+    let same = |a: &Path, b: &Path| {
+        same_file::is_same_file(a, b).unwrap_or(false)
+            || match (std::fs::canonicalize(a), absolute_parent(b)) {
+                (Ok(x), Some(y)) => x == y,
+                _ => false,
             }
-            Family::Ndjson => Self::Ndjson(buf),
-            Family::Parquet => {
-                let mut cols: Vec<(String, ColumnKind)> = info
-                    .header
-                    .iter()
-                    .cloned()
-                    .zip(info.parquet_kinds.iter().copied())
-                    .collect();
-                for c in ADDED_COLUMNS {
-                    let kind = if c == "on_boundary" {
-                        ColumnKind::Bool
-                    } else {
-                        ColumnKind::Str
-                    };
-                    cols.push((c.to_string(), kind));
-                }
-                Self::Parquet {
-                    writer: Box::new(TableWriter::new(buf, &cols).map_err(out_err)?),
-                    kinds: info.parquet_kinds.clone(),
-                }
-            }
+    };
+    for (i, out) in outputs.iter().enumerate() {
+        if same(input, out) {
+            return Err(AttributeError::Usage(format!(
+                "{} is the input file: write the output to another file",
+                out.display()
+            )));
+        }
+        if outputs[..i].iter().any(|o| same(o, out) || o == out) {
+            return Err(AttributeError::Usage(format!(
+                "{} is given twice as an output",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute through its canonical parent directory (for a path
+/// that does not exist yet).
+fn absolute_parent(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Some(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(parent).ok()?.join(path.file_name()?))
+}
+
+/// The output and rejects files of a run and the bad-row policy.
+pub(crate) struct Outputs {
+    main: SafeFile,
+    rejects: Option<SafeFile>,
+    on_error: OnError,
+}
+
+impl Outputs {
+    /// Checks the paths and creates the temporary files.
+    pub(crate) fn create(
+        input: &Path,
+        output: &Path,
+        rejects: Option<&Path>,
+        on_error: OnError,
+    ) -> Result<Self, AttributeError> {
+        if rejects.is_some() && on_error == OnError::Fail {
+            return Err(AttributeError::Usage(
+                "--rejects needs --on-error skip (with fail, the first bad row stops the run)"
+                    .into(),
+            ));
+        }
+        let mut all = vec![output];
+        all.extend(rejects);
+        check_distinct(input, &all)?;
+        Ok(Outputs {
+            main: SafeFile::create(output)?,
+            rejects: rejects.map(SafeFile::create).transpose()?,
+            on_error,
         })
     }
 
-    /// Writes one chunk of rows and their attributions.
-    pub fn write_chunk(
+    /// The main output's temporary file (for writers that own a handle).
+    pub(crate) fn main_file(&mut self) -> &mut File {
+        self.main.file()
+    }
+
+    /// Writes the output header and the rejects file's header.
+    pub(crate) fn begin(
         &mut self,
-        rows: &[InRow],
-        attrs: &[Attribution],
+        header: &[u8],
+        rejects_header: &[u8],
     ) -> Result<(), AttributeError> {
-        match self {
-            Self::Csv(w) => {
-                let mut rec = csv::StringRecord::new();
-                for (r, a) in rows.iter().zip(attrs) {
-                    rec.clear();
-                    if let Row::Csv(fields) = &r.row {
-                        rec.extend(fields.iter());
-                    }
-                    rec.extend(added_values(a));
-                    w.write_record(&rec).map_err(out_err)?;
-                }
-            }
-            Self::Ndjson(w) => {
-                for (r, a) in rows.iter().zip(attrs) {
-                    let mut obj = match &r.row {
-                        Row::Json(o) => o.clone(),
-                        _ => serde_json::Map::new(),
-                    };
-                    for (k, v) in ADDED_COLUMNS.iter().zip(added_values(a)) {
-                        let v = if *k == "on_boundary" {
-                            Value::Bool(a.on_boundary)
-                        } else {
-                            Value::String(v.to_string())
-                        };
-                        obj.insert((*k).to_string(), v);
-                    }
-                    serde_json::to_writer(&mut *w, &obj).map_err(out_err)?;
-                    w.write_all(b"\n").map_err(out_err)?;
-                }
-            }
-            Self::Parquet { writer, kinds } => {
-                let mut data: Vec<ColumnData> = kinds
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| {
-                        let vals = rows.iter().map(move |r| match &r.row {
-                            Row::Table(v) => v.get(i).cloned().unwrap_or(Value::Null),
-                            _ => Value::Null,
-                        });
-                        match k {
-                            ColumnKind::Int => ColumnData::Int(vals.map(|v| v.as_i64()).collect()),
-                            ColumnKind::Float => {
-                                ColumnData::Float(vals.map(|v| v.as_f64()).collect())
-                            }
-                            ColumnKind::Bool => {
-                                ColumnData::Bool(vals.map(|v| v.as_bool()).collect())
-                            }
-                            _ => ColumnData::Str(
-                                vals.map(|v| match v {
-                                    Value::Null => None,
-                                    Value::String(s) => Some(s),
-                                    other => Some(other.to_string()),
-                                })
-                                .collect(),
-                            ),
-                        }
-                    })
-                    .collect();
-                for (j, c) in ADDED_COLUMNS.iter().enumerate() {
-                    if *c == "on_boundary" {
-                        data.push(ColumnData::Bool(
-                            attrs.iter().map(|a| Some(a.on_boundary)).collect(),
-                        ));
-                    } else {
-                        data.push(ColumnData::Str(
-                            attrs
-                                .iter()
-                                .map(|a| Some(added_values(a)[j].to_string()))
-                                .collect(),
-                        ));
-                    }
-                }
-                writer.write_group(&data).map_err(out_err)?;
-            }
+        write(&mut self.main, header)?;
+        if let Some(r) = &mut self.rejects {
+            write(r, rejects_header)?;
         }
         Ok(())
     }
 
-    /// Flushes and closes the file.
-    pub fn finish(self) -> Result<(), AttributeError> {
-        match self {
-            Self::Csv(mut w) => w.flush().map_err(out_err),
-            Self::Ndjson(mut w) => w.flush().map_err(out_err),
-            Self::Parquet { writer, .. } => writer.close().map_err(out_err),
+    /// Applies the bad-row policy to a chunk's rows, then records its counts;
+    /// `Err` under `fail` when the chunk has a bad row.
+    pub(crate) fn account(
+        &mut self,
+        file: &str,
+        sink: &Sink,
+        stats: &mut RunStats,
+    ) -> Result<(), AttributeError> {
+        if let (Some(first), OnError::Fail) = (sink.bad.first(), self.on_error) {
+            return Err(AttributeError::BadRow {
+                file: file.to_string(),
+                row: first.clone(),
+            });
         }
+        if let Some(r) = &mut self.rejects {
+            write(r, &sink.rejected)?;
+        }
+        stats.rows += sink.rows;
+        stats.inside += sink.inside;
+        stats.errors += sink.errors;
+        stats.rejected += sink.bad.len() as u64;
+        let room = REPORTED_BAD_ROWS.saturating_sub(stats.bad_rows.len());
+        stats.bad_rows.extend(sink.bad.iter().take(room).cloned());
+        Ok(())
     }
+
+    /// Accounts for a chunk and writes its output bytes.
+    pub(crate) fn chunk(
+        &mut self,
+        file: &str,
+        out: &[u8],
+        sink: &Sink,
+        stats: &mut RunStats,
+    ) -> Result<bool, AttributeError> {
+        self.account(file, sink, stats)?;
+        write(&mut self.main, out)?;
+        Ok(true)
+    }
+
+    /// Renames every temporary file over its target.
+    pub(crate) fn commit(self) -> Result<(), AttributeError> {
+        if let Some(r) = self.rejects {
+            r.commit()?;
+        }
+        self.main.commit()
+    }
+}
+
+fn write(f: &mut SafeFile, bytes: &[u8]) -> Result<(), AttributeError> {
+    let target = f.target.display().to_string();
+    f.file()
+        .write_all(bytes)
+        .map_err(|e| AttributeError::Output(format!("{target}: {e}")))
+}
+
+/// The summary lines of bad rows, `FILE:LINE:COLUMN: message`.
+pub fn describe(file: &str, rows: &[BadRow]) -> Vec<String> {
+    rows.iter()
+        .map(|r| format!("{file}:{}:{}: {}", r.line, r.column, r.message))
+        .collect()
 }

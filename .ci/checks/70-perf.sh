@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Issue 13 (performance): the Python package and a smoke of the side-by-side
+# benchmark, so neither can rot. Run from the repo root; prints step times.
+#  1. apt: postgresql, postgis, wrk (for the side-by-side smoke).
+#  2. venv from PyPI: maturin, pytest, shapely, pyproj, numpy, pyarrow, pandas.
+#  3. clippy -D warnings on the Python crate (python/, not a default member).
+#  4. The wheel, built once (abi3), installed with pip from the file. Built in
+#     the dev profile so it reuses the dependencies `cargo test` compiled
+#     (a release build from a clean clone alone takes longer than this whole
+#     check); the measured wheel is the release one (bench/side-by-side/run.sh).
+#  5. pytest python/tests: against shapely (GEOS) and pyproj (PROJ).
+#  6. bench/side-by-side/run.sh --smoke (20,000 + 5,000 points, 1 s of wrk)
+#     with the debug binary `cargo test` built: every engine runs and agrees
+#     outside the 1 cm border band. Not a measurement (the full run is in
+#     docs/performance.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+T0=$(date +%s)
+LAST=$T0
+step() {
+  local now; now=$(date +%s)
+  echo; echo "== 70-perf [$((now - T0))s, previous step $((now - LAST))s]: $*"
+  LAST=$now
+}
+
+step "apt packages (postgresql postgis wrk bc)"
+NEED=""
+for p in postgresql postgis wrk bc; do dpkg -s "$p" >/dev/null 2>&1 || NEED="$NEED $p"; done
+if [ -n "$NEED" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $NEED >/dev/null
+fi
+
+step "python venv (maturin, pytest, shapely, pyproj, numpy, pyarrow, pandas)"
+export VENV="$ROOT/target/ci-venv-perf"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/pip" install -q --disable-pip-version-check \
+  "maturin==1.16.0" "pytest==8.4.2" "shapely==2.2.0" "pyproj==3.7.2" \
+  "numpy>=1.26" "pyarrow>=15" "pandas>=2"
+
+step "cargo clippy -p liuyu-python -- -D warnings"
+PYO3_PYTHON="$VENV/bin/python" cargo clippy --quiet -p liuyu-python --all-targets -- -D warnings
+
+step "wheel (maturin build, dev profile, abi3) and pip install from the file"
+rm -rf target/wheels
+PYO3_PYTHON="$VENV/bin/python" "$VENV/bin/maturin" build --quiet --strip \
+  -m python/Cargo.toml -o target/wheels
+WHEEL=$(ls target/wheels/liuyu-*.whl | head -n1)
+echo "built $(basename "$WHEEL") ($(du -h "$WHEEL" | cut -f1))"
+"$VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall "$WHEEL"
+
+step "pytest python/tests"
+(cd "$ROOT/python" && "$VENV/bin/python" -m pytest -q tests)
+
+step "side-by-side smoke (bench/side-by-side/run.sh --smoke)"
+cargo build --quiet --bin liuyu
+LIUYU_WHEEL="$WHEEL" LIUYU_BIN="$ROOT/target/debug/liuyu" bash bench/side-by-side/run.sh --smoke
+
+step "70-perf: all checks passed in $(( $(date +%s) - T0 )) s"
