@@ -82,6 +82,9 @@ pub enum Command {
         #[arg(long)]
         crs: Option<String>,
     },
+    /// Downwind (下风向) jurisdictions of a source with a wind: plume, arrival
+    /// hours, shares and whom to notify (clause 十四); prints JSON.
+    Downwind(crate::air::cli::DownwindArgs),
     /// Build or validate datasets.
     Data {
         /// Data operation.
@@ -250,6 +253,7 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Governance(g) => crate::governance::cli::run(g, &cli.data),
+        Command::Downwind(a) => crate::air::cli::run(&a, &cli.data),
         Command::Trace {
             mode,
             lon,

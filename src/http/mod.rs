@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
             crate::hydro::water::RiverWater,
         )))
         .merge(crate::formats::http::routes())
+        .merge(crate::air::http::routes())
         .merge(crate::hydro::http::routes())
         .merge(crate::web::routes(crate::web::MapsService::for_state(
             &state,
