@@ -1,7 +1,7 @@
 //! Command-line interface (clap). `main.rs` only calls [`run`].
 
 use crate::atlas::Atlas;
-use crate::http::{AppState, DataSource};
+use crate::server::{AppState, DataSource};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -108,12 +108,12 @@ pub struct MapsArgs {
 }
 
 impl MapsArgs {
-    fn config(&self) -> Result<crate::web::MapsConfig, String> {
+    fn config(&self) -> Result<crate::server::MapsConfig, String> {
         if let Some(p) = &self.pmtiles {
             crate::tiles::pmtiles::Archive::open(p)
                 .map_err(|e| format!("--pmtiles {}: {e}", p.display()))?;
         }
-        Ok(crate::web::MapsConfig {
+        Ok(crate::server::MapsConfig {
             cache_bytes: self.tile_cache_mb.saturating_mul(1024 * 1024),
             pmtiles: self.pmtiles.clone(),
             cors_origins: self.cors_origins.clone(),
@@ -187,7 +187,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return fail(e, 1),
             };
-            match rt.block_on(crate::http::serve(
+            match rt.block_on(crate::server::serve(
                 addr,
                 AppState::new(atlas, source).with_maps(maps),
             )) {

@@ -2,7 +2,7 @@
 //! when an environmental problem crosses a boundary.
 //!
 //! Data flow: `prep` (data build) -> `data/` -> [`atlas`] (load, validate) ->
-//! [`index`] (point lookup) -> [`locate`] (answers) -> CLI and [`http`].
+//! [`index`] (point lookup) -> [`locate`] (answers) -> CLI and [`server`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -14,12 +14,12 @@ pub mod cli;
 pub mod crs;
 pub mod formats;
 pub mod governance;
-pub mod http;
 pub mod hydro;
 pub mod index;
 pub mod locate;
 pub mod ogc;
 pub mod prep;
+pub mod server;
 pub mod tiles;
 pub mod web;
 

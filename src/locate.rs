@@ -1,5 +1,7 @@
 //! The answer to "which units govern this location?" (所在单元).
 
+pub mod http;
+
 use crate::atlas::{Atlas, LayerKind, Unit};
 use crate::index::Hit;
 use serde::Serialize;
@@ -69,6 +71,10 @@ pub struct Location {
     pub on_boundary: bool,
     /// 省.
     pub province: Option<AdminRef>,
+    /// 相邻省份: outside Hubei (or on its outline), the neighbouring province
+    /// the point lies in (重庆, 陕西, 河南, 安徽, 江西 or 湖南); null inside
+    /// Hubei proper and beyond the six neighbours.
+    pub neighbouring_province: Option<AdminRef>,
     /// 地级单位.
     pub prefecture: Option<AdminRef>,
     /// 县级单位.
@@ -98,7 +104,7 @@ fn admin(u: &Unit) -> AdminRef {
     }
 }
 
-fn region(kind: LayerKind, u: &Unit) -> RegionRef {
+fn region(atlas: &Atlas, kind: LayerKind, u: &Unit) -> RegionRef {
     let mut extra = Map::new();
     let copy = |extra: &mut Map<String, Value>, k: &str| {
         if let Some(v) = u.properties.get(k) {
@@ -122,7 +128,10 @@ fn region(kind: LayerKind, u: &Unit) -> RegionRef {
         LayerKind::CityCluster | LayerKind::Corridor => copy(&mut extra, "members"),
         _ => {}
     }
-    extra.insert("provenance".into(), json!(u.provenance()));
+    extra.insert(
+        "provenance".into(),
+        json!(atlas.layer(kind).unit_provenance(u)),
+    );
     RegionRef {
         id: u.id.clone(),
         name: u.name.clone(),
@@ -138,11 +147,11 @@ impl Location {
         let all = |k: LayerKind| -> Vec<RegionRef> {
             hits.iter()
                 .filter(|h| h.layer == k)
-                .map(|h| region(k, unit(h)))
+                .map(|h| region(atlas, k, unit(h)))
                 .collect()
         };
-        let zone = first(LayerKind::Zone).map(|u| region(LayerKind::Zone, u));
-        let basin = first(LayerKind::Basin).map(|u| region(LayerKind::Basin, u));
+        let zone = first(LayerKind::Zone).map(|u| region(atlas, LayerKind::Zone, u));
+        let basin = first(LayerKind::Basin).map(|u| region(atlas, LayerKind::Basin, u));
         let (metro_areas, city_clusters, corridors) = (
             all(LayerKind::MetroArea),
             all(LayerKind::CityCluster),
@@ -169,10 +178,25 @@ impl Location {
                 notes.push(format!("{} ({}) membership is {prov}", r.name, r.id));
             }
         }
+        let inside_hubei = first(LayerKind::Province).is_some();
+        let on_outline = hits
+            .iter()
+            .any(|h| h.layer == LayerKind::Province && h.on_boundary);
+        let neighbouring_province = (!inside_hubei || on_outline)
+            .then(|| atlas.neighbour_at(lon, lat))
+            .flatten()
+            .map(admin);
+        if let (false, Some(n)) = (inside_hubei, &neighbouring_province) {
+            notes.push(format!(
+                "outside Hubei, in the neighbouring province {} ({}); the Hubei document does not govern there",
+                n.name, n.adcode
+            ));
+        }
         Location {
             lon,
             lat,
-            inside_hubei: first(LayerKind::Province).is_some(),
+            inside_hubei,
+            neighbouring_province,
             on_boundary: hits.iter().any(|h| h.on_boundary),
             province: first(LayerKind::Province).map(admin),
             prefecture: first(LayerKind::Prefecture).map(admin),

@@ -89,8 +89,14 @@ fn a_veering_series_bends_the_plume() {
     let veering = Wind::series(&entries, Some(12.0), None).expect("wind");
     let bent = point(XIANGYANG.0, XIANGYANG.1, &veering);
     let straight = point(XIANGYANG.0, XIANGYANG.1, &steady(0.0, 5.0, 12.0));
-    let only_bent: Vec<String> = counties(&bent).difference(&counties(&straight)).cloned().collect();
-    assert!(!only_bent.is_empty(), "the veering plume reaches no new county");
+    let only_bent: Vec<String> = counties(&bent)
+        .difference(&counties(&straight))
+        .cloned()
+        .collect();
+    assert!(
+        !only_bent.is_empty(),
+        "the veering plume reaches no new county"
+    );
     eprintln!("reached only by the veering series: {only_bent:?}");
     // The bend goes west (the air turns from south toward west), never east.
     let west = |a: &AirAnswer| {
@@ -100,7 +106,12 @@ fn a_veering_series_bends_the_plume() {
             .filter_map(|c| c.entry.as_ref()?.get("lon")?.as_f64())
             .fold(f64::INFINITY, f64::min)
     };
-    assert!(west(&bent) < west(&straight) - 0.2, "{} vs {}", west(&bent), west(&straight));
+    assert!(
+        west(&bent) < west(&straight) - 0.2,
+        "{} vs {}",
+        west(&bent),
+        west(&straight)
+    );
 }
 
 #[test]
@@ -127,7 +138,13 @@ fn arrival_is_distance_over_speed_on_a_straight_case() {
 /// The nearest point of (county ∩ sector) to the apex, by brute force on the
 /// ellipsoid: county boundary points inside the sector and points along the
 /// sector's two straight sides inside the county.
-fn brute_force_distance(county: &liuyu::Unit, apex: Point, toward: f64, spread: f64, r: f64) -> f64 {
+fn brute_force_distance(
+    county: &liuyu::Unit,
+    apex: Point,
+    toward: f64,
+    spread: f64,
+    r: f64,
+) -> f64 {
     let mut best = f64::INFINITY;
     let in_sector = |p: Point| {
         let d = Geodesic.distance(apex, p);
@@ -153,7 +170,10 @@ fn brute_force_distance(county: &liuyu::Unit, apex: Point, toward: f64, spread: 
     for side in [toward - spread, toward + spread] {
         let mut s = 0.0;
         while s <= r {
-            if county.geometry.contains(&Geodesic.destination(apex, side, s)) {
+            if county
+                .geometry
+                .contains(&Geodesic.destination(apex, side, s))
+            {
                 best = best.min(s);
                 break;
             }
@@ -224,7 +244,10 @@ fn the_steady_plume_is_a_geodesic_sector() {
     );
     let area = poly.geodesic_area_unsigned();
     let expected = std::f64::consts::PI * r * r * 40.0 / 360.0;
-    assert!((area / expected - 1.0).abs() < 0.005, "{area} vs {expected}");
+    assert!(
+        (area / expected - 1.0).abs() < 0.005,
+        "{area} vs {expected}"
+    );
     assert!((a.plume_area_km2 * 1e6 / area - 1.0).abs() < 0.005);
 }
 
@@ -255,18 +278,23 @@ fn notify_ezhou_west_wind_lists_huanggang_and_huangshi_through_the_metro() {
             .find(|n| n.prefecture.adcode == adcode)
             .unwrap_or_else(|| panic!("{name} notified: {:?}", a.notify));
         assert_eq!(n.mechanism.id, "metro_joint_prevention", "{name}");
-        assert_eq!(n.mechanism.driven_by.as_ref().map(|p| p.name.as_str()), Some("武汉市"));
+        assert_eq!(
+            n.mechanism.driven_by.as_ref().map(|p| p.name.as_str()),
+            Some("武汉市")
+        );
     }
 }
 
 #[test]
-#[ignore = "needs the neighbouring provinces layer (governance branch)"]
 fn a_source_near_henan_with_a_south_wind_names_henan() {
     // 枣阳 (襄阳), a few km south of the 河南 line.
     let a = point(112.75, 32.35, &steady(180.0, 4.0, 6.0));
     assert!(a.leaves_hubei.leaves);
     assert!(
-        a.leaves_hubei.provinces.iter().any(|p| p.adcode == "410000"),
+        a.leaves_hubei
+            .provinces
+            .iter()
+            .any(|p| p.adcode == "410000"),
         "{:?}",
         a.leaves_hubei
     );
@@ -277,9 +305,15 @@ fn shares_and_areas_add_up() {
     let a = point(XIANGYANG.0, XIANGYANG.1, &steady(45.0, 5.0, 10.0));
     let county_km2: f64 = a.downwind.counties.iter().map(|c| c.area_km2).sum();
     let pref_km2: f64 = a.downwind.prefectures.iter().map(|p| p.area_km2).sum();
-    assert!((county_km2 - pref_km2).abs() < 1e-3, "{county_km2} {pref_km2}");
+    assert!(
+        (county_km2 - pref_km2).abs() < 1e-3,
+        "{county_km2} {pref_km2}"
+    );
     let inside = a.plume_area_km2 * (1.0 - a.leaves_hubei.outside_share);
-    assert!((inside - county_km2).abs() / county_km2 < 0.003, "{inside} vs {county_km2}");
+    assert!(
+        (inside - county_km2).abs() / county_km2 < 0.003,
+        "{inside} vs {county_km2}"
+    );
     for c in &a.downwind.counties {
         assert!(c.share > 0.0 && c.share <= 1.0, "{}: {}", c.name, c.share);
     }

@@ -7,7 +7,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use liuyu::crs::{Crs, CrsId};
-use liuyu::http::{router, AppState, DataSource};
+use liuyu::server::{router, AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::Value;
 

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use liuyu::governance::http::{OPENAPI, ROUTES};
 use liuyu::governance::Rules;
-use liuyu::http::{router, AppState, DataSource};
+use liuyu::server::{router, AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::{json, Value};
 

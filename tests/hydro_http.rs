@@ -3,7 +3,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use liuyu::http::router;
+use liuyu::server::router;
 use serde_json::Value;
 
 async fn get(uri: &str) -> (StatusCode, String, Value) {

@@ -6,7 +6,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use geozero::mvt::{Message, Tile};
-use liuyu::http::{router, AppState, DataSource};
+use liuyu::server::{router, AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -401,7 +401,7 @@ async fn cors_allow_list() {
     assert_eq!(r.header("access-control-allow-origin"), None);
     // Configured origins.
     let st = AppState::new(Atlas::embedded().unwrap(), DataSource::Embedded).with_maps(
-        liuyu::web::MapsConfig {
+        liuyu::server::MapsConfig {
             cors_origins: vec!["https://gis.example.cn".into()],
             ..Default::default()
         },

@@ -5,7 +5,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use liuyu::http::router;
+use liuyu::server::router;
 use serde_json::{json, Value};
 
 async fn send(req: Request<Body>) -> (StatusCode, Value) {

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use crate::atlas::Atlas;
 use crate::budget::Budget;
 use crate::governance::Rules;
-use crate::http::DataSource;
+use crate::server::DataSource;
 
 use super::{SeriesEntry, Source, Wind};
 
@@ -108,7 +108,13 @@ pub fn run(a: &DownwindArgs, data: &Option<PathBuf>) -> ExitCode {
         Ok(x) => x,
         Err(e) => return fail(e, 1),
     };
-    let answer = match super::downwind(&rules, &atlas, &Source::Point { lon, lat }, &wind, &Budget::unlimited()) {
+    let answer = match super::downwind(
+        &rules,
+        &atlas,
+        &Source::Point { lon, lat },
+        &wind,
+        &Budget::unlimited(),
+    ) {
         Ok(x) => x,
         Err(e) => return fail(e, 1),
     };
@@ -116,7 +122,8 @@ pub fn run(a: &DownwindArgs, data: &Option<PathBuf>) -> ExitCode {
         None => Ok(answer),
         Some(c) => {
             let echo = crate::crs::http::echo(c.id(), input);
-            super::in_crs(answer, &c, echo).map_err(|e| format!("the answer cannot be given in {}: {e}", c.id()))
+            super::in_crs(answer, &c, echo)
+                .map_err(|e| format!("the answer cannot be given in {}: {e}", c.id()))
         }
     };
     match out.and_then(|v| serde_json::to_string_pretty(&v).map_err(|e| e.to_string())) {

@@ -76,7 +76,11 @@ impl Frame {
     /// Lon/lat to the frame (closed form, see the module doc).
     pub fn to_plane(&self, lon: f64, lat: f64) -> Xy {
         let p = ecef(lon, lat);
-        let d = [p[0] - self.ecef[0], p[1] - self.ecef[1], p[2] - self.ecef[2]];
+        let d = [
+            p[0] - self.ecef[0],
+            p[1] - self.ecef[1],
+            p[2] - self.ecef[2],
+        ];
         let (e, n) = (dot(d, self.east), dot(d, self.north));
         let horizontal = e.hypot(n);
         if horizontal == 0.0 {
@@ -146,7 +150,10 @@ mod tests {
         let f = Frame::new(112.14, 32.04);
         for (lon, lat) in [(112.14, 32.04), (112.2, 31.0), (110.8, 32.6), (114.3, 30.6)] {
             let (lo, la) = f.to_lonlat(f.to_plane(lon, lat));
-            assert!((lo - lon).abs() < 1e-7 && (la - lat).abs() < 1e-7, "{lo} {la}");
+            assert!(
+                (lo - lon).abs() < 1e-7 && (la - lat).abs() < 1e-7,
+                "{lo} {la}"
+            );
         }
         // Due south along the meridian: x = 0, y = minus the meridian arc.
         let [x, y] = f.to_plane(112.14, 31.04);

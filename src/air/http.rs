@@ -22,8 +22,8 @@ use crate::budget::{Budget, Exhausted};
 use crate::crs::{Crs, CrsId};
 use crate::governance::footprint::{self, FootprintError};
 use crate::governance::Rules;
-use crate::http::problem::Problem;
-use crate::http::{AppState, DataSource};
+use crate::server::problem::Problem;
+use crate::server::{AppState, DataSource};
 
 use super::{AirError, Source, Wind, WindError, WindInput};
 
@@ -87,12 +87,17 @@ pub fn routes() -> Router<AppState> {
 pub fn wind_problem(e: &WindError, key: &str) -> Problem {
     match e {
         WindError::Invalid { path, .. } => {
-            Problem::new(StatusCode::BAD_REQUEST, "invalid-wind", e.to_string()).with(key, path.as_str())
+            Problem::new(StatusCode::BAD_REQUEST, "invalid-wind", e.to_string())
+                .with(key, path.as_str())
         }
-        WindError::Calm => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "calm-wind", e.to_string()),
-        WindError::TooFar(_) => {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "beyond-scope", e.to_string())
+        WindError::Calm => {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "calm-wind", e.to_string())
         }
+        WindError::TooFar(_) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "beyond-scope",
+            e.to_string(),
+        ),
     }
 }
 
@@ -109,7 +114,9 @@ fn exhausted(e: Exhausted) -> Problem {
 fn footprint_problem(e: FootprintError) -> Problem {
     let detail = e.to_string();
     match e {
-        FootprintError::TooManyVertices { limit } => Problem::too_large(detail).with("max_vertices", limit),
+        FootprintError::TooManyVertices { limit } => {
+            Problem::too_large(detail).with("max_vertices", limit)
+        }
         FootprintError::Invalid { path, .. } => {
             Problem::new(StatusCode::BAD_REQUEST, "invalid-footprint", detail).with("path", path)
         }
@@ -135,7 +142,13 @@ async fn estimate(
         super::downwind(&rules, &atlas, &source, &wind, &budget)
     })
     .await
-    .map_err(|_| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the estimate failed"))?;
+    .map_err(|_| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the estimate failed",
+        )
+    })?;
     guard.disarm();
     answer.map_err(|e| match e {
         AirError::Wind(w) => wind_problem(&w, "path"),
@@ -145,16 +158,16 @@ async fn estimate(
 
 fn number(q: &HashMap<String, String>, name: &str) -> Result<Option<f64>, Problem> {
     match q.contains_key(name) {
-        true => crate::http::locate::number_param(q, name).map(Some),
+        true => crate::server::params::number_param(q, name).map(Some),
         false => Ok(None),
     }
 }
 
 /// The steady wind of a query (`wind_from`, `speed`, `hours`, `spread`).
 pub fn query_wind(q: &HashMap<String, String>) -> Result<Wind, Problem> {
-    let from = crate::http::locate::number_param(q, "wind_from")?;
-    let speed = crate::http::locate::number_param(q, "speed")?;
-    let hours = crate::http::locate::number_param(q, "hours")?;
+    let from = crate::server::params::number_param(q, "wind_from")?;
+    let speed = crate::server::params::number_param(q, "speed")?;
+    let hours = crate::server::params::number_param(q, "hours")?;
     let spread = number(q, "spread")?;
     Wind::steady(from, speed, hours, spread).map_err(|e| wind_problem(&e, "parameter"))
 }
@@ -183,16 +196,21 @@ async fn downwind_get(
 /// member must agree; none means WGS 84 lon/lat.
 fn post_crs(req: &DownwindRequest, query: Option<&String>) -> Result<Option<CrsId>, Problem> {
     let q = match query {
-        Some(c) => Some(crate::crs::parse_crs_param(Some(c)).map_err(|e| crs_problem(e.to_string()))?),
+        Some(c) => {
+            Some(crate::crs::parse_crs_param(Some(c)).map_err(|e| crs_problem(e.to_string()))?)
+        }
         None => None,
     };
-    let body = crate::crs::http::crs_member(req.crs.as_ref()).map_err(|e| crs_problem(e.to_string()))?;
+    let body =
+        crate::crs::http::crs_member(req.crs.as_ref()).map_err(|e| crs_problem(e.to_string()))?;
     let own = crate::crs::http::crs_member(req.footprint.get("crs"))
         .map_err(|e| crs_problem(format!("the footprint's `crs` member: {e}")))?;
     let mut found: Option<CrsId> = None;
     for c in [q, body, own].into_iter().flatten() {
         if let Some(f) = found.filter(|f| *f != c) {
-            return Err(crs_problem(format!("two different CRSs are given ({f} and {c})")));
+            return Err(crs_problem(format!(
+                "two different CRSs are given ({f} and {c})"
+            )));
         }
         found = Some(c);
     }
@@ -206,9 +224,17 @@ pub fn read_post(
 ) -> Result<(Source, Wind, Option<CrsId>), Problem> {
     let crs = post_crs(req, query_crs)?;
     let engine = Crs::new(crs.unwrap_or(CrsId::Crs84)).map_err(|e| crs_problem(e.to_string()))?;
-    let fp = footprint::parse_in(&req.footprint, "footprint", footprint::DEFAULT_MAX_VERTICES, &engine)
-        .map_err(footprint_problem)?;
-    let wind = req.wind.validate("wind.").map_err(|e| wind_problem(&e, "path"))?;
+    let fp = footprint::parse_in(
+        &req.footprint,
+        "footprint",
+        footprint::DEFAULT_MAX_VERTICES,
+        &engine,
+    )
+    .map_err(footprint_problem)?;
+    let wind = req
+        .wind
+        .validate("wind.")
+        .map_err(|e| wind_problem(&e, "path"))?;
     Ok((Source::Footprint(fp), wind, crs))
 }
 

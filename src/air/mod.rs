@@ -195,11 +195,7 @@ fn by_arrival(v: &mut [Reached]) {
 }
 
 /// The units of one layer the plume reaches.
-fn hits(
-    r: &reach::Reacher,
-    units: &[Unit],
-    budget: &Budget,
-) -> Result<Vec<reach::Hit>, Exhausted> {
+fn hits(r: &reach::Reacher, units: &[Unit], budget: &Budget) -> Result<Vec<reach::Hit>, Exhausted> {
     let mut out = Vec::new();
     for (i, u) in units.iter().enumerate() {
         budget.check()?;
@@ -227,7 +223,11 @@ fn prefectures(atlas: &Atlas, counties: &[(reach::Hit, &Unit)]) -> Vec<Reached> 
         let total = area_m2(&p.geometry);
         let h = reach::Hit {
             index: 0,
-            share: if total > 0.0 { (covered / total).min(1.0) } else { 0.0 },
+            share: if total > 0.0 {
+                (covered / total).min(1.0)
+            } else {
+                0.0
+            },
             area_m2: covered,
             source: mine.iter().any(|(h, _)| h.source),
             ..first.clone()
@@ -272,7 +272,11 @@ pub fn downwind(
         .collect();
     by_arrival(&mut provinces);
     let source_info = source_info(atlas, source, &county_hits);
-    let source_prefs: Vec<String> = source_info.prefectures.iter().map(|p| p.adcode.clone()).collect();
+    let source_prefs: Vec<String> = source_info
+        .prefectures
+        .iter()
+        .map(|p| p.adcode.clone())
+        .collect();
     let reached_prefs: Vec<(String, f64)> = prefecture_list
         .iter()
         .map(|p| (p.adcode.clone(), p.arrival_hours))
@@ -318,7 +322,11 @@ pub fn downwind(
 }
 
 fn source_info(atlas: &Atlas, source: &Source, counties: &[(reach::Hit, &Unit)]) -> SourceInfo {
-    let in_source: Vec<&Unit> = counties.iter().filter(|(h, _)| h.source).map(|(_, u)| *u).collect();
+    let in_source: Vec<&Unit> = counties
+        .iter()
+        .filter(|(h, _)| h.source)
+        .map(|(_, u)| *u)
+        .collect();
     let mut prefs: Vec<PlaceName> = in_source
         .iter()
         .filter_map(|c| c.prop_str("prefecture"))
@@ -365,9 +373,15 @@ fn notes(
         n.push("the source lies outside Hubei: inter-provincial; the Hubei side is coordinated by the provincial committee (七, 二十)".into());
     }
     if leaves && !neighbours::known(atlas) {
-        n.push("the neighbouring provinces are not in this dataset, so those reached are not named".into());
+        n.push(
+            "the neighbouring provinces are not in this dataset, so those reached are not named"
+                .into(),
+        );
     }
-    if notify.iter().any(|x| x.mechanism.provenance.is_some() || x.also.iter().any(|l| l.provenance.is_some())) {
+    if notify
+        .iter()
+        .any(|x| x.mechanism.provenance.is_some() || x.also.iter().any(|l| l.provenance.is_some()))
+    {
         n.push("the corridor and metro-area memberships behind some links are reconstructed or secondary (see each link's provenance)".into());
     }
     n
@@ -389,7 +403,9 @@ fn geojson_geometry(mp: &geo::MultiPolygon<f64>) -> Value {
     };
     match mp.0.as_slice() {
         [one] => serde_json::json!({"type": "Polygon", "coordinates": poly(one)}),
-        many => serde_json::json!({"type": "MultiPolygon", "coordinates": many.iter().map(poly).collect::<Vec<_>>()}),
+        many => {
+            serde_json::json!({"type": "MultiPolygon", "coordinates": many.iter().map(poly).collect::<Vec<_>>()})
+        }
     }
 }
 

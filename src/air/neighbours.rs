@@ -1,25 +1,17 @@
-//! 相邻省份: the neighbouring provinces a plume may reach — the one place where
-//! the air module reads them from the atlas.
-//!
-//! The governance work adds `data/layers/neighbours.geojson` (重庆, 陕西, 河南,
-//! 安徽, 江西, 湖南; properties `adcode`, `name`) with `Atlas::neighbours()` and
-//! `Atlas::neighbour_at(lon, lat)`. Until that layer is in the atlas this
-//! module answers "no neighbours known", and answers say so in a note.
+//! 相邻省份: the neighbouring provinces a plume may reach (重庆, 陕西, 河南,
+//! 安徽, 江西, 湖南; the atlas's `neighbours` context layer) — the one place
+//! where the air module reads them.
 
 use crate::atlas::{Atlas, Unit};
 
-/// The neighbouring provinces (an empty slice until the atlas has them).
+/// The neighbouring provinces (empty for a dataset without the layer).
 pub fn provinces(atlas: &Atlas) -> &[Unit] {
-    let _ = atlas;
-    &[]
+    atlas.neighbours()
 }
 
 /// The neighbouring province holding a point, if any.
 pub fn province_at(atlas: &Atlas, lon: f64, lat: f64) -> Option<&Unit> {
-    use geo::Intersects;
-    provinces(atlas)
-        .iter()
-        .find(|u| u.geometry.intersects(&geo::Point::new(lon, lat)))
+    atlas.neighbour_at(lon, lat)
 }
 
 /// Whether the atlas knows the neighbouring provinces.

@@ -84,7 +84,12 @@ enum Kind<'a> {
 }
 
 /// The groups of `kind` holding both a source prefecture and `target` (十四).
-fn shared<'a>(atlas: &'a Atlas, kind: LayerKind, sources: &[String], target: &str) -> Vec<&'a Unit> {
+fn shared<'a>(
+    atlas: &'a Atlas,
+    kind: LayerKind,
+    sources: &[String],
+    target: &str,
+) -> Vec<&'a Unit> {
     atlas
         .layer(kind)
         .units
@@ -202,22 +207,41 @@ mod tests {
         let atlas = Atlas::embedded().expect("atlas");
         let rules = Rules::embedded().expect("rules");
         let reached = |v: &[&str]| -> Vec<(String, f64)> {
-            v.iter().enumerate().map(|(i, a)| (a.to_string(), i as f64)).collect()
+            v.iter()
+                .enumerate()
+                .map(|(i, a)| (a.to_string(), i as f64))
+                .collect()
         };
         // 荆门 → 荆州: both corridor cities (and both in 宜荆荆): the corridor first.
-        let n = notify(&rules, &atlas, &["420800".into()], &reached(&["420800", "421000"]));
+        let n = notify(
+            &rules,
+            &atlas,
+            &["420800".into()],
+            &reached(&["420800", "421000"]),
+        );
         assert_eq!(ids(&n), [("荆州市", "air_corridor")]);
         assert_eq!(n[0].also.len(), 1);
         assert_eq!(n[0].also[0].id, "metro_joint_prevention");
         assert_eq!(n[0].mechanism.basis, ["十四"]);
         assert_eq!(n[0].mechanism.provenance.as_deref(), Some("reconstructed"));
         // 鄂州 → 黄冈, 黄石: the 武汉 metro, driven by 武汉.
-        let n = notify(&rules, &atlas, &["420700".into()], &reached(&["421100", "420200"]));
+        let n = notify(
+            &rules,
+            &atlas,
+            &["420700".into()],
+            &reached(&["421100", "420200"]),
+        );
         assert_eq!(
             ids(&n),
-            [("黄冈市", "metro_joint_prevention"), ("黄石市", "metro_joint_prevention")]
+            [
+                ("黄冈市", "metro_joint_prevention"),
+                ("黄石市", "metro_joint_prevention")
+            ]
         );
-        assert_eq!(n[0].mechanism.driven_by.as_ref().map(|p| p.name.as_str()), Some("武汉市"));
+        assert_eq!(
+            n[0].mechanism.driven_by.as_ref().map(|p| p.name.as_str()),
+            Some("武汉市")
+        );
         // 襄阳 → 十堰: no shared corridor or metro: the provincial committee.
         let n = notify(&rules, &atlas, &["420600".into()], &reached(&["420300"]));
         assert_eq!(ids(&n), [("十堰市", "committee_coordination")]);

@@ -595,7 +595,11 @@ mod tests {
         let c = sector(180.0, 20.0, 100_000.0, 0.5);
         assert!(c.area() > 0.0, "counter-clockwise");
         let exact = std::f64::consts::PI * 1e10 * 40.0 / 360.0;
-        assert!((c.area() / exact - 1.0).abs() < 1e-4, "{}", c.area() / exact);
+        assert!(
+            (c.area() / exact - 1.0).abs() < 1e-4,
+            "{}",
+            c.area() / exact
+        );
         assert!(c.contains([0.0, -50_000.0], 0.0));
         assert!(!c.contains([0.0, 50_000.0], 0.0));
         // Half-disc: the apex is on a straight side and is dropped.

@@ -2,9 +2,7 @@
 //! and over what share of their area — computed in the source's frame
 //! ([`super::frame`]), with the plume returned on the ellipsoid.
 
-use geo::{
-    BooleanOps, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect, Simplify,
-};
+use geo::{BooleanOps, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect, Simplify};
 
 use crate::atlas::Unit;
 use crate::budget::{Budget, Exhausted};
@@ -43,9 +41,7 @@ impl Source {
             Source::Footprint(f) => {
                 let v = f.vertices();
                 let n = v.len().max(1) as f64;
-                let (sx, sy) = v
-                    .iter()
-                    .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+                let (sx, sy) = v.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
                 (sx / n, sy / n)
             }
         }
@@ -56,7 +52,9 @@ impl Source {
         match self {
             Source::Point { lon, lat } => {
                 use geo::coordinate_position::{CoordPos, CoordinatePosition};
-                unit.geometry.coordinate_position(&Coord { x: *lon, y: *lat }) != CoordPos::Outside
+                unit.geometry
+                    .coordinate_position(&Coord { x: *lon, y: *lat })
+                    != CoordPos::Outside
             }
             Source::Footprint(f) => {
                 f.points.intersects(&unit.geometry)
@@ -107,14 +105,13 @@ struct SourceShape {
 }
 
 fn plane_line(frame: &Frame, l: &LineString<f64>, tol: f64) -> LineString<f64> {
-    let ls: LineString<f64> = l
-        .0
-        .iter()
-        .map(|c| {
-            let [x, y] = frame.to_plane(c.x, c.y);
-            Coord { x, y }
-        })
-        .collect();
+    let ls: LineString<f64> =
+        l.0.iter()
+            .map(|c| {
+                let [x, y] = frame.to_plane(c.x, c.y);
+                Coord { x, y }
+            })
+            .collect();
     ls.simplify(tol)
 }
 
@@ -167,8 +164,11 @@ fn source_shape(frame: &Frame, source: &Source, tol: f64) -> SourceShape {
     }
     for p in &f.polygons.0 {
         let ext = plane_line(frame, p.exterior(), tol);
-        let holes: Vec<LineString<f64>> =
-            p.interiors().iter().map(|h| plane_line(frame, h, tol)).collect();
+        let holes: Vec<LineString<f64>> = p
+            .interiors()
+            .iter()
+            .map(|h| plane_line(frame, h, tol))
+            .collect();
         let r = ring_xy(&ext);
         if holes.is_empty() && is_convex(&r) {
             s.pieces.push(Convex(r));
@@ -201,11 +201,16 @@ impl Shape<'_> {
     fn rings(&self) -> Vec<(Vec<Xy>, Vec<Vec<Xy>>)> {
         match self {
             Shape::Convex(c) => vec![(c.0.clone(), Vec::new())],
-            Shape::Union(mp) => mp
-                .0
-                .iter()
-                .map(|p| (ring_xy(p.exterior()), p.interiors().iter().map(ring_xy).collect()))
-                .collect(),
+            Shape::Union(mp) => {
+                mp.0.iter()
+                    .map(|p| {
+                        (
+                            ring_xy(p.exterior()),
+                            p.interiors().iter().map(ring_xy).collect(),
+                        )
+                    })
+                    .collect()
+            }
         }
     }
 }
@@ -332,7 +337,8 @@ impl<'m> Reacher<'m> {
         let union = if pieces.len() == 1 && shape.polygons.is_empty() {
             None
         } else {
-            let mut polys: Vec<Polygon<f64>> = pieces.iter().map(|p| xy_polygon(&p.plume)).collect();
+            let mut polys: Vec<Polygon<f64>> =
+                pieces.iter().map(|p| xy_polygon(&p.plume)).collect();
             polys.extend(shape.polygons.iter().cloned());
             budget.check()?;
             Some(geo::unary_union(polys.iter()))
@@ -372,7 +378,9 @@ impl<'m> Reacher<'m> {
                 .map(|(e, hs)| {
                     Polygon::new(
                         to_lonlat_ring(&self.frame, e, false),
-                        hs.iter().map(|h| to_lonlat_ring(&self.frame, h, true)).collect(),
+                        hs.iter()
+                            .map(|h| to_lonlat_ring(&self.frame, h, true))
+                            .collect(),
                     )
                 })
                 .collect(),
@@ -393,7 +401,11 @@ impl<'m> Reacher<'m> {
         if (inside < MIN_AREA_M2 || total <= 0.0) && !source {
             return None;
         }
-        let share = if total > 0.0 { (inside / total).min(1.0) } else { 0.0 };
+        let share = if total > 0.0 {
+            (inside / total).min(1.0)
+        } else {
+            0.0
+        };
         let area = share * area_m2(&unit.geometry);
         if source {
             return Some(Hit {
@@ -421,7 +433,10 @@ impl<'m> Reacher<'m> {
     /// The earliest arrival over some rings: time, point, distance from the source.
     fn earliest(&self, rings: &[Vec<Xy>]) -> Option<(f64, Xy, f64)> {
         if rings.iter().flatten().any(|v| self.in_source_polygon(*v)) {
-            let v = rings.iter().flatten().find(|v| self.in_source_polygon(**v))?;
+            let v = rings
+                .iter()
+                .flatten()
+                .find(|v| self.in_source_polygon(**v))?;
             return Some((0.0, *v, 0.0));
         }
         let mut best: Option<(f64, Xy, f64)> = None;

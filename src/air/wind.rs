@@ -129,7 +129,10 @@ fn finite(v: f64, path: &str) -> Result<f64, WindError> {
 fn direction(v: f64, path: &str) -> Result<f64, WindError> {
     let v = finite(v, path)?;
     if !(0.0..=360.0).contains(&v) {
-        return Err(invalid(path.into(), "degrees clockwise from north, 0 to 360"));
+        return Err(invalid(
+            path.into(),
+            "degrees clockwise from north, 0 to 360",
+        ));
     }
     Ok(v % 360.0)
 }
@@ -313,9 +316,7 @@ impl WindInput {
     /// Validates the input; `prefix` names the member in errors (`wind.`).
     pub fn validate(&self, prefix: &str) -> Result<Wind, WindError> {
         match (&self.series, self.wind_from, self.speed) {
-            (Some(series), None, None) => {
-                Wind::series_at(series, self.hours, self.spread, prefix)
-            }
+            (Some(series), None, None) => Wind::series_at(series, self.hours, self.spread, prefix),
             (None, Some(from), Some(v)) => match self.hours {
                 Some(h) => Wind::steady_at(from, v, h, self.spread, prefix),
                 None => Err(invalid(
@@ -365,8 +366,14 @@ mod tests {
         assert_eq!(w.steps[0].toward, 180.0);
         assert_eq!(w.spread_deg, DEFAULT_SPREAD_DEG);
         assert!((w.travel_km - 180.0).abs() < 1e-9);
-        assert_eq!(Wind::steady(360.0, 1.0, 1.0, None).expect("360").steps[0].toward, 180.0);
-        assert_eq!(Wind::steady(270.0, 1.0, 1.0, None).expect("west").steps[0].toward, 90.0);
+        assert_eq!(
+            Wind::steady(360.0, 1.0, 1.0, None).expect("360").steps[0].toward,
+            180.0
+        );
+        assert_eq!(
+            Wind::steady(270.0, 1.0, 1.0, None).expect("west").steps[0].toward,
+            90.0
+        );
     }
 
     #[test]
@@ -391,8 +398,12 @@ mod tests {
 
     #[test]
     fn series_in_order_from_hour_zero() {
-        let w = Wind::series(&[e(0.0, 0.0, 3.0), e(2.0, 45.0, 4.0)], Some(6.0), Some(30.0))
-            .expect("valid");
+        let w = Wind::series(
+            &[e(0.0, 0.0, 3.0), e(2.0, 45.0, 4.0)],
+            Some(6.0),
+            Some(30.0),
+        )
+        .expect("valid");
         assert_eq!(w.steps.len(), 2);
         assert_eq!((w.steps[0].hours, w.steps[1].hours), (2.0, 4.0));
         assert_eq!(w.hours, 6.0);
@@ -406,19 +417,42 @@ mod tests {
     fn series_out_of_order_or_duplicated_is_refused() {
         let ok = e(0.0, 0.0, 3.0);
         assert_eq!(
-            path(Wind::series(&[ok, e(2.0, 0.0, 3.0), e(1.0, 0.0, 3.0)], None, None)),
+            path(Wind::series(
+                &[ok, e(2.0, 0.0, 3.0), e(1.0, 0.0, 3.0)],
+                None,
+                None
+            )),
             "series[2].hour"
         );
         assert_eq!(
-            path(Wind::series(&[ok, e(1.0, 0.0, 3.0), e(1.0, 0.0, 3.0)], None, None)),
+            path(Wind::series(
+                &[ok, e(1.0, 0.0, 3.0), e(1.0, 0.0, 3.0)],
+                None,
+                None
+            )),
             "series[2].hour"
         );
-        assert_eq!(path(Wind::series(&[e(1.0, 0.0, 3.0)], None, None)), "series[0].hour");
-        assert_eq!(path(Wind::series(&[ok, e(72.0, 0.0, 3.0)], None, None)), "series[1].hour");
-        assert_eq!(path(Wind::series(&[ok, e(1.0, 0.0, -2.0)], None, None)), "series[1].speed");
-        assert_eq!(path(Wind::series(&[ok, e(1.0, f64::NAN, 2.0)], None, None)), "series[1].wind_from");
+        assert_eq!(
+            path(Wind::series(&[e(1.0, 0.0, 3.0)], None, None)),
+            "series[0].hour"
+        );
+        assert_eq!(
+            path(Wind::series(&[ok, e(72.0, 0.0, 3.0)], None, None)),
+            "series[1].hour"
+        );
+        assert_eq!(
+            path(Wind::series(&[ok, e(1.0, 0.0, -2.0)], None, None)),
+            "series[1].speed"
+        );
+        assert_eq!(
+            path(Wind::series(&[ok, e(1.0, f64::NAN, 2.0)], None, None)),
+            "series[1].wind_from"
+        );
         assert_eq!(path(Wind::series(&[], None, None)), "series");
-        assert_eq!(path(Wind::series(&[ok, e(3.0, 0.0, 1.0)], Some(2.0), None)), "hours");
+        assert_eq!(
+            path(Wind::series(&[ok, e(3.0, 0.0, 1.0)], Some(2.0), None)),
+            "hours"
+        );
         assert_eq!(path(Wind::series(&[ok], Some(80.0), None)), "hours");
     }
 
@@ -430,7 +464,10 @@ mod tests {
             hours: Some(3.0),
             ..Default::default()
         };
-        assert_eq!(steady.validate("wind.").expect("valid").steps[0].toward, 270.0);
+        assert_eq!(
+            steady.validate("wind.").expect("valid").steps[0].toward,
+            270.0
+        );
         let both = WindInput {
             series: Some(vec![e(0.0, 0.0, 1.0)]),
             ..steady.clone()

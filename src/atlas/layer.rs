@@ -120,6 +120,7 @@ impl Unit {
     }
 
     /// The unit's provenance status (`official` unless its properties say otherwise).
+    /// Answers use [`Layer::unit_provenance`], which falls back to the layer's status.
     pub fn provenance(&self) -> &str {
         self.prop_str("provenance").unwrap_or("official")
     }
@@ -157,6 +158,15 @@ impl Layer {
     /// A unit by id.
     pub fn get(&self, id: &str) -> Option<&Unit> {
         self.by_id.get(id).map(|&i| &self.units[i])
+    }
+
+    /// The provenance status of one of this layer's units, the same in every
+    /// answer (locate, profile, analysis, maps): the unit's own `provenance`
+    /// property when it has one (it is more specific: 武汉都市圈 is `official`
+    /// in a `secondary` layer), else the layer's status.
+    pub fn unit_provenance<'a>(&'a self, u: &'a Unit) -> &'a str {
+        u.prop_str("provenance")
+            .unwrap_or(self.provenance.status.as_str())
     }
 
     /// Position of a unit by id.

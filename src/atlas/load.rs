@@ -34,8 +34,25 @@ pub struct RawDataset {
     pub manifest: Manifest,
     /// `(layer kind, file name, bytes)` in [`LayerKind::ALL`] order.
     pub layers: Vec<(LayerKind, String, Vec<u8>)>,
+    /// The `neighbours` context layer (相邻省份), when the manifest lists one:
+    /// `(file name, bytes, provenance)`. Not a [`LayerKind`]: it lies outside
+    /// the province and governs nothing.
+    pub neighbours: Option<(String, Vec<u8>, Provenance)>,
     /// Content hash over the manifest and layer bytes.
     pub version: String,
+}
+
+/// Manifest id of the neighbouring-provinces context layer.
+pub const NEIGHBOURS_ID: &str = "neighbours";
+
+/// A manifest file path must stay inside the dataset.
+fn check_inside(file: &str) -> Result<(), AtlasError> {
+    if file.contains("..") || file.starts_with('/') {
+        return Err(AtlasError::Manifest(format!(
+            "layer file `{file}` must stay inside the dataset"
+        )));
+    }
+    Ok(())
 }
 
 impl RawDataset {
@@ -73,23 +90,35 @@ impl RawDataset {
                     )))
                 }
             };
-            if entry.file.contains("..") || entry.file.starts_with('/') {
-                return Err(AtlasError::Manifest(format!(
-                    "layer file `{}` must stay inside the dataset",
-                    entry.file
-                )));
-            }
+            check_inside(&entry.file)?;
             let bytes = read(&entry.file)?;
-            hasher.update((entry.file.len() as u64).to_le_bytes());
-            hasher.update(entry.file.as_bytes());
-            hasher.update((bytes.len() as u64).to_le_bytes());
-            hasher.update(&bytes);
+            hash_file(&mut hasher, &entry.file, &bytes);
             layers.push((kind, entry.file.clone(), bytes));
         }
+        let neighbours = match manifest
+            .layers
+            .iter()
+            .filter(|l| l.id == NEIGHBOURS_ID)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [] => None,
+            [e] => {
+                check_inside(&e.file)?;
+                let bytes = read(&e.file)?;
+                hash_file(&mut hasher, &e.file, &bytes);
+                Some((e.file.clone(), bytes, e.provenance.clone()))
+            }
+            _ => {
+                return Err(AtlasError::Manifest(format!(
+                    "layer `{NEIGHBOURS_ID}` is listed twice"
+                )))
+            }
+        };
         if let Some(unknown) = manifest
             .layers
             .iter()
-            .find(|l| LayerKind::from_id(&l.id).is_none())
+            .find(|l| LayerKind::from_id(&l.id).is_none() && l.id != NEIGHBOURS_ID)
         {
             tracing::debug!(layer = %unknown.id, "manifest lists a layer this Atlas does not load");
         }
@@ -97,6 +126,7 @@ impl RawDataset {
         Ok(RawDataset {
             manifest,
             layers,
+            neighbours,
             version,
         })
     }
@@ -130,6 +160,13 @@ impl RawDataset {
             })
             .collect()
     }
+}
+
+fn hash_file(hasher: &mut Sha256, file: &str, bytes: &[u8]) {
+    hasher.update((file.len() as u64).to_le_bytes());
+    hasher.update(file.as_bytes());
+    hasher.update((bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
 }
 
 fn parse_err(file: &str, message: impl Into<String>) -> AtlasError {

@@ -6,7 +6,7 @@ mod load;
 pub mod validate;
 
 pub use layer::{Layer, LayerKind, Provenance, Unit};
-pub use load::{parse_units, Manifest, ManifestLayer, RawDataset};
+pub use load::{parse_units, Manifest, ManifestLayer, RawDataset, NEIGHBOURS_ID};
 pub use validate::{Finding, Report, AREA_TOLERANCE};
 
 use crate::index::Locator;
@@ -79,6 +79,10 @@ pub mod embedded {
             "layers/corridors.geojson",
             include_bytes!("../../data/layers/corridors.geojson"),
         ),
+        (
+            "layers/neighbours.geojson",
+            include_bytes!("../../data/layers/neighbours.geojson"),
+        ),
     ];
 }
 
@@ -101,10 +105,56 @@ pub struct Memberships {
     pub corridors: Vec<String>,
 }
 
+/// The neighbouring provinces with their bounding boxes (a handful of
+/// polygons: a bbox filter and an exact test are enough).
+#[derive(Debug, Default)]
+struct Neighbours {
+    units: Vec<Unit>,
+    bboxes: Vec<Option<geo::Rect<f64>>>,
+    provenance: Option<Provenance>,
+}
+
+impl Neighbours {
+    fn parse(raw: Option<&(String, Vec<u8>, Provenance)>) -> Result<Self, AtlasError> {
+        let Some((file, bytes, prov)) = raw else {
+            return Ok(Neighbours::default());
+        };
+        let mut units = load::parse_units(file, bytes)?;
+        units.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(w) = units.windows(2).find(|w| w[0].id == w[1].id) {
+            return Err(AtlasError::Parse {
+                file: file.clone(),
+                message: format!("duplicate neighbour id `{}`", w[0].id),
+            });
+        }
+        let bboxes = units.iter().map(Unit::bbox).collect();
+        Ok(Neighbours {
+            units,
+            bboxes,
+            provenance: Some(prov.clone()),
+        })
+    }
+
+    fn at(&self, lon: f64, lat: f64) -> Option<&Unit> {
+        use geo::Intersects;
+        if !lon.is_finite() || !lat.is_finite() {
+            return None;
+        }
+        let p = geo::Point::new(lon, lat);
+        self.units
+            .iter()
+            .zip(&self.bboxes)
+            .filter(|(_, b)| b.is_some_and(|b| b.intersects(&p)))
+            .map(|(u, _)| u)
+            .find(|u| u.geometry.intersects(&p))
+    }
+}
+
 /// Every layer, its provenance and its indexes: an immutable snapshot.
 #[derive(Debug)]
 pub struct Atlas {
     layers: Vec<Layer>,
+    neighbours: Neighbours,
     locator: Locator,
     version: String,
     dataset: String,
@@ -146,9 +196,11 @@ impl Atlas {
         if !report.is_ok() {
             return Err(AtlasError::Invalid(report));
         }
+        let neighbours = Neighbours::parse(raw.neighbours.as_ref())?;
         let locator = Locator::new(&layers);
         Ok(Atlas {
             layers,
+            neighbours,
             locator,
             version: raw.version,
             dataset: raw.manifest.dataset,
@@ -188,6 +240,28 @@ impl Atlas {
     /// Exact all-layer lookup of a WGS 84 / CGCS2000 lon/lat point.
     pub fn locate(&self, lon: f64, lat: f64) -> Location {
         Location::build(self, lon, lat, &self.locator.locate(lon, lat))
+    }
+
+    /// The provinces bordering Hubei (相邻省份: 重庆, 陕西, 河南, 安徽, 江西, 湖南),
+    /// sorted by adcode; empty when the dataset has no `neighbours` layer.
+    /// Context for answers that leave the province: not one of the eight
+    /// governance layers, so lookups, tiles, OGC collections and exports do
+    /// not include it.
+    pub fn neighbours(&self) -> &[Unit] {
+        &self.neighbours.units
+    }
+
+    /// Provenance of the neighbours layer, when the dataset has one.
+    pub fn neighbours_provenance(&self) -> Option<&Provenance> {
+        self.neighbours.provenance.as_ref()
+    }
+
+    /// The neighbouring province containing a lon/lat point (its boundary
+    /// included), or `None` (inside Hubei proper, or beyond the six). A point
+    /// on the border between two neighbours gets the one with the smaller
+    /// adcode; a point on Hubei's outline may also get its neighbour.
+    pub fn neighbour_at(&self, lon: f64, lat: f64) -> Option<&Unit> {
+        self.neighbours.at(lon, lat)
     }
 
     /// Memberships of a county-level unit, from the layer tables.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use super::{parse_crs_param, Crs, CrsId};
-use crate::http::problem::Problem;
+use crate::server::problem::Problem;
 
 /// A coordinate pair.
 pub type XY = (f64, f64);
@@ -28,8 +28,8 @@ pub fn point_in_crs(q: &HashMap<String, String>, crs: CrsId) -> Result<(XY, XY),
     } else {
         ("lon", "lat")
     };
-    let x = crate::http::locate::number_param(q, nx)?;
-    let y = crate::http::locate::number_param(q, ny)?;
+    let x = crate::server::params::number_param(q, nx)?;
+    let y = crate::server::params::number_param(q, ny)?;
     let engine =
         Crs::new(crs).map_err(|e| Problem::bad_request(e.to_string()).with("parameter", "crs"))?;
     let lonlat = engine
@@ -53,7 +53,7 @@ pub fn request_point(q: &HashMap<String, String>) -> Result<(XY, Option<(CrsId, 
         let (lonlat, input) = point_in_crs(q, crs)?;
         Ok((lonlat, Some((crs, input))))
     } else {
-        Ok((crate::http::locate::lon_lat(q)?, None))
+        Ok((crate::server::params::lon_lat(q)?, None))
     }
 }
 

@@ -10,8 +10,8 @@ use axum::routing::get;
 use axum::Router;
 
 use super::{atlas_layer, export_layer_bytes, Format};
-use crate::http::problem::Problem;
-use crate::http::AppState;
+use crate::server::problem::Problem;
+use crate::server::AppState;
 use crate::LayerKind;
 
 /// Routes of this module (merged into the main router).

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::http::DataSource;
+use crate::server::DataSource;
 
 use super::analyze::{AnalyzeError, AnalyzeRequest};
 use super::obligations::{parse_date, today_in_china};

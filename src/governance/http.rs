@@ -17,8 +17,8 @@ use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 
 use crate::atlas::Atlas;
-use crate::http::problem::Problem;
-use crate::http::AppState;
+use crate::server::problem::Problem;
+use crate::server::AppState;
 
 use super::analyze::{AnalyzeError, AnalyzeRequest};
 use super::footprint::FootprintError;

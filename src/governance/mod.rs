@@ -33,7 +33,7 @@ pub mod http;
 use std::sync::Arc;
 
 use crate::atlas::Atlas;
-use crate::http::DataSource;
+use crate::server::DataSource;
 
 /// The governance engine (治理引擎): validated rules plus the river hook.
 #[derive(Clone)]

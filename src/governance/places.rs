@@ -79,13 +79,8 @@ pub fn first_unofficial<'a>(
         .find(|p| p != "official")
 }
 
-/// Provenance status of a unit: its own `provenance` property when that is
-/// not `official`, else its layer's status (`official`, `secondary`, `reconstructed`).
+/// Provenance status of a unit, the same as every other endpoint gives it
+/// ([`crate::atlas::Layer::unit_provenance`]: its own property, else its layer's status).
 pub fn provenance(atlas: &Atlas, kind: LayerKind, u: &Unit) -> String {
-    let own = u.provenance();
-    if own != "official" {
-        own.to_string()
-    } else {
-        atlas.layer(kind).provenance.status.clone()
-    }
+    atlas.layer(kind).unit_provenance(u).to_string()
 }

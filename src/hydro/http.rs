@@ -14,9 +14,9 @@ use crate::crs::http::{
     reproject_geojson, request_point,
 };
 use crate::crs::Crs;
-use crate::http::locate::number_param;
-use crate::http::problem::Problem;
-use crate::http::AppState;
+use crate::server::params::number_param;
+use crate::server::problem::Problem;
+use crate::server::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

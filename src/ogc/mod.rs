@@ -16,10 +16,10 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use crate::server::headers::base_url;
+use crate::server::problem::Problem;
+use crate::tiles::service::MapsService;
 use crate::tiles::{MapLayer, MapSource};
-use crate::web::headers::base_url;
-use crate::web::problem;
-use crate::web::service::MapsService;
 pub use crs::Crs;
 pub use items::{ItemsQuery, QueryError};
 
@@ -112,7 +112,7 @@ fn respond(
 }
 
 fn bad_format(e: String) -> Response {
-    problem(StatusCode::BAD_REQUEST, "Bad Request", &e)
+    Problem::new(StatusCode::BAD_REQUEST, "bad-request", e).into_response()
 }
 
 async fn landing(RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
@@ -211,11 +211,12 @@ async fn collections(
 
 fn no_collection(id: &str, source: &MapSource) -> Response {
     let known: Vec<&str> = ogc_layers(source).map(|l| l.id.as_str()).collect();
-    problem(
+    Problem::new(
         StatusCode::NOT_FOUND,
-        "Collection not found",
-        &format!("no collection '{id}'; collections: {}", known.join(", ")),
+        "collection-not-found",
+        format!("no collection '{id}'; collections: {}", known.join(", ")),
     )
+    .into_response()
 }
 
 async fn collection(
@@ -263,7 +264,10 @@ async fn items_handler(
     };
     let query = match ItemsQuery::parse(&form_pairs(q.as_deref()), layer) {
         Ok(q) => q,
-        Err(e) => return problem(StatusCode::BAD_REQUEST, "Bad Request", &e.to_string()),
+        Err(e) => {
+            return Problem::new(StatusCode::BAD_REQUEST, "bad-request", e.to_string())
+                .into_response()
+        }
     };
     let doc = items::items(layer, &query, &base_url(&headers), &source.version);
     with_crs(respond(fmt, doc, html::items, GEOJSON), query.crs)
@@ -289,29 +293,32 @@ async fn item_handler(
             "crs" => match Crs::parse(&v) {
                 Some(c) => crs = c,
                 None => {
-                    return problem(
+                    return Problem::new(
                         StatusCode::BAD_REQUEST,
-                        "Bad Request",
-                        &format!("unsupported crs '{v}'"),
+                        "bad-request",
+                        format!("unsupported crs '{v}'"),
                     )
+                    .into_response()
                 }
             },
             "f" => {}
             other => {
-                return problem(
+                return Problem::new(
                     StatusCode::BAD_REQUEST,
-                    "Bad Request",
-                    &format!("unknown parameter '{other}'"),
+                    "bad-request",
+                    format!("unknown parameter '{other}'"),
                 )
+                .into_response()
             }
         }
     }
     let Some(f) = layer.get(&fid) else {
-        return problem(
+        return Problem::new(
             StatusCode::NOT_FOUND,
-            "Feature not found",
-            &format!("no feature '{fid}' in collection '{id}'"),
-        );
+            "feature-not-found",
+            format!("no feature '{fid}' in collection '{id}'"),
+        )
+        .into_response();
     };
     let b = base_url(&headers);
     let mut doc = items::feature_json(f, crs);

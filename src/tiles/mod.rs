@@ -8,6 +8,7 @@ pub mod http;
 pub mod mercator;
 pub mod mvt;
 pub mod pmtiles;
+pub mod service;
 pub mod source;
 pub mod tilejson;
 

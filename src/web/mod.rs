@@ -1,15 +1,12 @@
 //! The web map page (网页地图) at `/`, its style at `/style.json`, the embedded
-//! MapLibre bundle, and the router that puts all map routes (tiles, OGC API,
-//! page) together behind CORS.
+//! MapLibre bundle, the sprite and the (empty) glyph ranges. The server's router
+//! puts these routes together with the tile and OGC routes behind CORS.
 //!
 //! Choice: MapLibre GL JS from npm, bundled by `cd web && npm ci && npm run build`
 //! into `src/web/assets/` (committed, so `cargo build` needs no npm). It renders
 //! our vector tiles directly and is what the map users run; a home-made
 //! renderer would be a second, weaker map client to maintain.
 
-pub mod cors;
-pub mod headers;
-pub mod service;
 pub mod sprite;
 pub mod style;
 
@@ -21,7 +18,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-pub use service::{MapsConfig, MapsService, SourceProvider};
+use crate::server::headers;
+use crate::server::problem::Problem;
+use crate::tiles::service::MapsService;
 
 /// The page.
 pub const INDEX_HTML: &str = include_str!("index.html");
@@ -29,17 +28,6 @@ pub const INDEX_HTML: &str = include_str!("index.html");
 pub const BUNDLE_JS: &[u8] = include_bytes!("assets/liuyu-map.js");
 /// The bundle's CSS.
 pub const BUNDLE_CSS: &[u8] = include_bytes!("assets/liuyu-map.css");
-
-/// An RFC 9457 problem response (through [`crate::http::problem::Problem`]);
-/// `what` becomes the problem type slug (`"Unknown tile source"` -> `/problems/unknown-tile-source`).
-pub fn problem(status: StatusCode, what: &str, detail: &str) -> Response {
-    let kind: String = what
-        .to_ascii_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join("-");
-    crate::http::problem::Problem::new(status, &kind, detail).into_response()
-}
 
 fn static_etag(bytes: &[u8]) -> String {
     crate::tiles::cache::etag("static", bytes)
@@ -114,11 +102,12 @@ async fn sprite_file(
         "liuyu@2x.json" => (2, "json"),
         "liuyu@2x.png" => (2, "png"),
         _ => {
-            return problem(
+            return Problem::new(
                 StatusCode::NOT_FOUND,
-                "Not Found",
-                &format!("no sprite file '{file}'"),
+                "not-found",
+                format!("no sprite file '{file}'"),
             )
+            .into_response()
         }
     };
     if ext == "json" {
@@ -135,9 +124,9 @@ async fn sprite_file(
     }
 }
 
-/// Every map route (page, style, tiles, catalog, OGC API) over one service.
-pub fn routes<S: Clone + Send + Sync + 'static>(svc: Arc<MapsService>) -> Router<S> {
-    let cors = cors::layer(&svc.config.cors_origins);
+/// The page routes: page, bundle, style, glyphs and sprite (they read the
+/// [`MapsService`] from an `Extension` the router adds).
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(index))
         .route("/index.html", get(index))
@@ -146,8 +135,4 @@ pub fn routes<S: Clone + Send + Sync + 'static>(svc: Arc<MapsService>) -> Router
         .route("/assets/liuyu-map.css", get(bundle_css))
         .route("/fonts/{stack}/{range}", get(glyphs))
         .route("/sprite/{file}", get(sprite_file))
-        .merge(crate::tiles::http::routes())
-        .merge(crate::ogc::routes())
-        .layer(cors)
-        .layer(Extension(svc))
 }

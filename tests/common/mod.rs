@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use liuyu::crs::CrsId;
-use liuyu::http::{AppState, DataSource};
+use liuyu::server::{AppState, DataSource};
 use liuyu::Atlas;
 use serde_json::Value;
 use tower::ServiceExt;

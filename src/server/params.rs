@@ -1,9 +1,7 @@
-//! `GET /v1/locate?lon=&lat=`.
+//! Query parameter parsing shared by every route (查询参数): required finite
+//! numbers and a range-checked WGS 84 point.
 
 use super::problem::Problem;
-use super::AppState;
-use axum::extract::{Query, State};
-use axum::Json;
 use std::collections::HashMap;
 
 /// Parse a required finite number query parameter.
@@ -32,23 +30,4 @@ pub fn lon_lat(q: &HashMap<String, String>) -> Result<(f64, f64), Problem> {
     let lat = number_param(q, "lat")?;
     crate::locate::check_lon_lat(lon, lat).map_err(Problem::bad_request)?;
     Ok((lon, lat))
-}
-
-/// Handler of `/v1/locate`. With `crs=` (see [`crate::crs`]) the point is
-/// given in that CRS (`x`/`y` or `lon`/`lat`) and the answer echoes it in `crs`.
-pub async fn locate(
-    State(state): State<AppState>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<axum::response::Response, Problem> {
-    use axum::response::IntoResponse;
-    let ((lon, lat), given) = crate::crs::http::request_point(&q)?;
-    let answer = state.atlas().locate(lon, lat);
-    Ok(match given {
-        Some((crs, input)) => Json(crate::crs::http::InCrs {
-            answer,
-            crs: crate::crs::http::echo(crs, input),
-        })
-        .into_response(),
-        None => Json(answer).into_response(),
-    })
 }

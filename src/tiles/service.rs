@@ -1,37 +1,15 @@
 //! Shared state of the map routes (地图服务): where the data comes from, the
 //! prepared tile set for the current data version, the tile cache, an optional
-//! PMTiles archive, and the CORS allow-list.
+//! PMTiles archive, and the configuration ([`MapsConfig`]).
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use crate::server::MapsConfig;
 use crate::tiles::pmtiles::{Archive, PmtilesError};
 use crate::tiles::{MapSource, TileCache, TileSet};
 
 /// Returns the current map source (cheap; called per request).
 pub type SourceProvider = Arc<dyn Fn() -> Arc<MapSource> + Send + Sync>;
-
-/// Configuration of the map routes.
-#[derive(Debug, Clone)]
-pub struct MapsConfig {
-    /// Tile cache bound in bytes (0 disables the cache).
-    pub cache_bytes: u64,
-    /// Serve the composite `hubei` tiles from this PMTiles archive.
-    pub pmtiles: Option<PathBuf>,
-    /// Extra allowed CORS origins (same origin and localhost are always allowed);
-    /// `*` allows every origin.
-    pub cors_origins: Vec<String>,
-}
-
-impl Default for MapsConfig {
-    fn default() -> Self {
-        MapsConfig {
-            cache_bytes: 64 * 1024 * 1024,
-            pmtiles: None,
-            cors_origins: Vec::new(),
-        }
-    }
-}
 
 /// State behind every map route.
 pub struct MapsService {
@@ -61,7 +39,7 @@ impl MapsService {
     /// The service for the server's state: follows its Atlas (hot reloads change
     /// the data version and so every ETag). An archive that fails to open is
     /// logged and the tiles are encoded live instead (the CLI checks it first).
-    pub fn for_state(state: &crate::http::AppState) -> Arc<MapsService> {
+    pub fn for_state(state: &crate::server::AppState) -> Arc<MapsService> {
         let st = state.clone();
         let provider = crate::tiles::atlas::atlas_provider(move || st.atlas());
         let config = state.maps().clone();

