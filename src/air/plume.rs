@@ -428,27 +428,61 @@ impl Piece<'_> {
             .zip(self.offsets.iter().copied())
     }
 
+    /// The largest of `time` over every direction, or `None` as soon as one
+    /// reaches `bound` (the point cannot beat the best so far). `hint`, the
+    /// direction that decided last time, is tried first: neighbouring
+    /// vertices are decided by the same direction, so most stop at once.
+    fn max_below(
+        &self,
+        bound: f64,
+        hint: &mut usize,
+        time: impl Fn(&Direction, f64) -> f64,
+    ) -> Option<f64> {
+        let own = self.model.directions.len();
+        let n = own + self.extra.len();
+        let mut best: f64 = 0.0;
+        let mut arg = *hint % n.max(1);
+        for k in 0..n {
+            let i = (*hint + k) % n;
+            let d = if i < own {
+                &self.model.directions[i]
+            } else {
+                &self.extra[i - own]
+            };
+            let t = time(d, self.offsets[i]);
+            if t >= bound {
+                *hint = i;
+                return None;
+            }
+            if t > best {
+                (best, arg) = (t, i);
+            }
+        }
+        *hint = arg;
+        Some(best)
+    }
+
     /// Arrival time (到达时间, hours) of the air at `x`: 0 on the source,
     /// infinite outside the plume.
     pub fn arrival(&self, x: Xy) -> f64 {
-        let mut t: f64 = 0.0;
-        for (d, h) in self.directions() {
-            t = t.max(self.model.time_to(&d.cum, dot(x, d.u) - h));
-            if t.is_infinite() {
-                break;
-            }
-        }
-        t
+        self.arrival_below(x, f64::INFINITY, &mut 0)
+            .unwrap_or(f64::INFINITY)
     }
 
-    /// A lower bound of the arrival time anywhere on the segment `a`–`b`.
-    fn lower_bound(&self, a: Xy, b: Xy) -> f64 {
-        let mut t: f64 = 0.0;
-        for (d, h) in self.directions() {
+    fn arrival_below(&self, x: Xy, bound: f64, hint: &mut usize) -> Option<f64> {
+        self.max_below(bound, hint, |d, h| {
+            self.model.time_to(&d.cum, dot(x, d.u) - h)
+        })
+    }
+
+    /// Whether the arrival anywhere on the segment `a`–`b` may be below
+    /// `bound`: a lower bound (each constraint at its nearer end) is.
+    fn may_beat(&self, a: Xy, b: Xy, bound: f64, hint: &mut usize) -> bool {
+        self.max_below(bound, hint, |d, h| {
             let reach = (dot(a, d.u) - h).min(dot(b, d.u) - h);
-            t = t.max(self.model.time_to(&d.cum, reach));
-        }
-        t
+            self.model.time_to(&d.cum, reach)
+        })
+        .is_some()
     }
 
     /// The earliest arrival on a set of rings (the part of a unit inside the
@@ -456,21 +490,21 @@ impl Piece<'_> {
     /// the best so far, searched by golden section (the arrival time is
     /// quasi-convex: unimodal along a segment).
     pub fn earliest(&self, rings: &[Vec<Xy>]) -> Option<(f64, Xy)> {
-        let mut best: Option<(f64, Xy)> = None;
-        for r in rings {
-            for v in r {
-                let t = self.arrival(*v);
-                if t.is_finite() && best.is_none_or(|(b, _)| t < b) {
-                    best = Some((t, *v));
-                }
+        let (mut bt, mut bx) = (f64::INFINITY, [0.0, 0.0]);
+        let mut hint = 0;
+        for v in rings.iter().flatten() {
+            if let Some(t) = self.arrival_below(*v, bt, &mut hint) {
+                (bt, bx) = (t, *v);
             }
         }
-        let (mut bt, mut bx) = best?;
+        if bt.is_infinite() {
+            return None;
+        }
         for r in rings {
             let n = r.len();
             for i in 0..n {
                 let (a, b) = (r[i], r[(i + 1) % n]);
-                if self.lower_bound(a, b) < bt - 1e-9 {
+                if self.may_beat(a, b, bt - 1e-9, &mut hint) {
                     let (t, x) = self.golden(a, b);
                     if t < bt {
                         (bt, bx) = (t, x);

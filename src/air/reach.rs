@@ -395,6 +395,9 @@ impl<'m> Reacher<'m> {
         if !b.intersects(&ub) {
             return None;
         }
+        if self.misses(&ub) {
+            return None;
+        }
         let geom = unit_in_frame(&self.frame, unit);
         let (rings, inside, total) = overlay(&geom, &self.shape());
         let source = self.source.touches(unit);
@@ -428,6 +431,50 @@ impl<'m> Reacher<'m> {
             entry: Some(self.frame.to_lonlat(x)),
             source: false,
         })
+    }
+
+    /// Whether a unit's bounding box, brought into the frame, lies wholly
+    /// outside the plume (by more than the bending of its edges in the frame):
+    /// then its outline need not be mapped at all.
+    fn misses(&self, bbox: &Rect<f64>) -> bool {
+        const MARGIN: f64 = 2_000.0;
+        let (lo, hi) = (bbox.min(), bbox.max());
+        let (mx, my) = ((lo.x + hi.x) / 2.0, (lo.y + hi.y) / 2.0);
+        let pts: Vec<Xy> = [
+            (lo.x, lo.y),
+            (mx, lo.y),
+            (hi.x, lo.y),
+            (hi.x, my),
+            (hi.x, hi.y),
+            (mx, hi.y),
+            (lo.x, hi.y),
+            (lo.x, my),
+        ]
+        .iter()
+        .map(|(x, y)| self.frame.to_plane(*x, *y))
+        .collect();
+        match &self.union {
+            None => {
+                let c = &self.pieces[0].plume.0;
+                let n = c.len();
+                (0..n).any(|i| {
+                    let (a, b) = (c[i], c[(i + 1) % n]);
+                    let e = [b[0] - a[0], b[1] - a[1]];
+                    let l = e[0].hypot(e[1]);
+                    l > 0.0
+                        && pts.iter().all(|p| {
+                            super::plume::cross(e, [p[0] - a[0], p[1] - a[1]]) < -MARGIN * l
+                        })
+                })
+            }
+            Some(u) => geo::BoundingRect::bounding_rect(u).is_none_or(|r| {
+                let (bl, bh) = (r.min(), r.max());
+                pts.iter().all(|p| p[0] < bl.x - MARGIN)
+                    || pts.iter().all(|p| p[0] > bh.x + MARGIN)
+                    || pts.iter().all(|p| p[1] < bl.y - MARGIN)
+                    || pts.iter().all(|p| p[1] > bh.y + MARGIN)
+            }),
+        }
     }
 
     /// The earliest arrival over some rings: time, point, distance from the source.
