@@ -270,6 +270,38 @@ pub fn sector(toward: f64, spread: f64, r: f64, step_deg: f64) -> Convex {
     Convex(cleaned(v))
 }
 
+/// The support function of a [`sector`] (at least 0: it holds its apex), by
+/// bisection along its arc: the arc's edges turn through at most 180°, so
+/// `<v, u>` along it rises then falls, or is monotone, or falls then rises.
+fn sector_support(c: &Convex, u: Xy) -> f64 {
+    let arc: &[Xy] = match c.0.first() {
+        Some(p) if *p == [0.0, 0.0] => &c.0[1..],
+        _ => &c.0,
+    };
+    let n = arc.len();
+    if n < 2 {
+        return arc.first().map_or(0.0, |v| dot(*v, u).max(0.0));
+    }
+    let rises = |i: usize| dot(sub(arc[i + 1], arc[i]), u) >= 0.0;
+    let ends = dot(arc[0], u).max(dot(arc[n - 1], u));
+    let peak = if rises(0) && !rises(n - 2) {
+        // The first edge that falls ends the rise.
+        let (mut lo, mut hi) = (0, n - 2);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if rises(mid) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        dot(arc[lo], u)
+    } else {
+        f64::NEG_INFINITY
+    };
+    ends.max(peak).max(0.0)
+}
+
 /// One direction used for arrival times: its cumulative support values at
 /// the step boundaries (`cum[k]` = how far the plume has advanced along `u`
 /// after `k` steps).
@@ -331,7 +363,7 @@ impl Model {
         let mut acc = 0.0;
         cum.push(0.0);
         for c in &self.sectors {
-            acc += c.support(u).max(0.0);
+            acc += sector_support(c, u);
             cum.push(acc);
         }
         Direction { u, cum }
@@ -665,6 +697,21 @@ mod tests {
         let q = many.piece(Convex(vec![[0.0, 0.0]]));
         assert!(close(q.arrival(x), 50_000.0 / 4.0 / 3600.0, 1e-3));
         assert!(p.arrival([-x[0], -x[1]]).is_infinite());
+    }
+
+    #[test]
+    fn sector_support_by_bisection_is_the_vertex_maximum() {
+        for (toward, spread) in [(0.0, 20.0), (123.0, 45.0), (270.0, 90.0), (359.0, 1.0)] {
+            let c = sector(toward, spread, 50_000.0, 0.7);
+            for k in 0..720 {
+                let u = unit(f64::from(k) * 0.5 + 0.123);
+                let brute = c.support(u).max(0.0);
+                assert!(
+                    (sector_support(&c, u) - brute).abs() < 1e-9,
+                    "{toward} {spread} {k}"
+                );
+            }
+        }
     }
 
     #[test]

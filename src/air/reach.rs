@@ -248,6 +248,109 @@ fn unit_in_frame(frame: &Frame, unit: &Unit) -> Vec<(Vec<Xy>, Vec<Vec<Xy>>)> {
         .collect()
 }
 
+/// Units with more vertices than this (the neighbouring provinces) are first
+/// cut to the plume's bounding box in lon/lat, and only that part is mapped.
+pub const LARGE_UNIT: usize = 1000;
+
+/// A ring cut to a lon/lat rectangle (Sutherland–Hodgman; the ring's edges
+/// are straight in lon/lat, so the cut is exact).
+fn clip_rect(ring: &[Coord<f64>], r: &Rect<f64>) -> Vec<Coord<f64>> {
+    let (lo, hi) = (r.min(), r.max());
+    let sides: [(fn(&Coord<f64>) -> f64, f64, bool); 4] = [
+        (|c| c.x, lo.x, true),
+        (|c| c.x, hi.x, false),
+        (|c| c.y, lo.y, true),
+        (|c| c.y, hi.y, false),
+    ];
+    let mut out: Vec<Coord<f64>> = ring.to_vec();
+    for (get, v, above) in sides {
+        let inside = |c: &Coord<f64>| if above { get(c) >= v } else { get(c) <= v };
+        let input = std::mem::take(&mut out);
+        let m = input.len();
+        for j in 0..m {
+            let (p, q) = (input[j], input[(j + 1) % m]);
+            if inside(&p) {
+                out.push(p);
+            }
+            if inside(&p) != inside(&q) {
+                let t = (v - get(&p)) / (get(&q) - get(&p));
+                out.push(Coord {
+                    x: p.x + t * (q.x - p.x),
+                    y: p.y + t * (q.y - p.y),
+                });
+            }
+        }
+        if out.len() < 3 {
+            return Vec::new();
+        }
+    }
+    out
+}
+
+/// The part of a large unit within `bbox` (widened a little), in the frame.
+fn unit_in_frame_within(
+    frame: &Frame,
+    unit: &Unit,
+    bbox: &Rect<f64>,
+) -> Vec<(Vec<Xy>, Vec<Vec<Xy>>)> {
+    const PAD: f64 = 0.05;
+    let r = Rect::new(
+        Coord {
+            x: bbox.min().x - PAD,
+            y: bbox.min().y - PAD,
+        },
+        Coord {
+            x: bbox.max().x + PAD,
+            y: bbox.max().y + PAD,
+        },
+    );
+    let ring = |l: &LineString<f64>| -> Vec<Xy> {
+        let mut v: Vec<Coord<f64>> = l.0.clone();
+        if v.len() > 1 && v.first() == v.last() {
+            v.pop();
+        }
+        clip_rect(&v, &r)
+            .iter()
+            .map(|c| frame.to_plane(c.x, c.y))
+            .collect()
+    };
+    unit.geometry
+        .0
+        .iter()
+        .filter(|p| geo::BoundingRect::bounding_rect(*p).is_some_and(|b| b.intersects(&r)))
+        .map(|p| (ring(p.exterior()), p.interiors().iter().map(ring).collect()))
+        .filter(|(e, _)| e.len() >= 3)
+        .collect()
+}
+
+/// Area on the ellipsoid (m²) of rings in the frame (exteriors counter-
+/// clockwise, holes clockwise): each ring's frame area divided by the
+/// azimuthal-equidistant areal scale at its centroid, `(ρ/R)/sin(ρ/R)`.
+fn rings_area_on_ellipsoid(rings: &[Vec<Xy>]) -> f64 {
+    const R: f64 = 6_371_008.8;
+    rings
+        .iter()
+        .map(|r| {
+            let a = ring_area(r);
+            let n = r.len().max(1) as f64;
+            let (cx, cy) = r.iter().fold((0.0, 0.0), |(x, y), p| (x + p[0], y + p[1]));
+            let rho = (cx / n).hypot(cy / n) / R;
+            let k = if rho < 1e-9 { 1.0 } else { rho / rho.sin() };
+            a / k
+        })
+        .sum::<f64>()
+        .max(0.0)
+}
+
+/// A ring turned counter-clockwise (`exterior`) or clockwise (a hole), so
+/// signed areas add up.
+fn oriented(mut r: Vec<Xy>, exterior: bool) -> Vec<Xy> {
+    if (ring_area(&r) > 0.0) != exterior {
+        r.reverse();
+    }
+    r
+}
+
 /// The part of a unit inside the plume: its rings and its area (both in the frame).
 fn overlay(unit: &[(Vec<Xy>, Vec<Vec<Xy>>)], shape: &Shape) -> (Vec<Vec<Xy>>, f64, f64) {
     let total: f64 = unit
@@ -259,12 +362,12 @@ fn overlay(unit: &[(Vec<Xy>, Vec<Vec<Xy>>)], shape: &Shape) -> (Vec<Vec<Xy>>, f6
     match shape {
         Shape::Convex(c) => {
             for (e, holes) in unit {
-                let ce = clip_ring(e, c);
-                inside += ring_area(&ce).abs();
+                let ce = oriented(clip_ring(e, c), true);
+                inside += ring_area(&ce);
                 rings.push(ce);
                 for h in holes {
-                    let ch = clip_ring(h, c);
-                    inside -= ring_area(&ch).abs();
+                    let ch = oriented(clip_ring(h, c), false);
+                    inside += ring_area(&ch);
                     rings.push(ch);
                 }
             }
@@ -287,11 +390,13 @@ fn overlay(unit: &[(Vec<Xy>, Vec<Vec<Xy>>)], shape: &Shape) -> (Vec<Vec<Xy>>, f6
             );
             let cut = poly.intersection(*mp);
             for p in &cut.0 {
-                inside += ring_area(&ring_xy(p.exterior()));
-                rings.push(ring_xy(p.exterior()));
+                let e = ring_xy(p.exterior());
+                inside += ring_area(&e);
+                rings.push(e);
                 for h in p.interiors() {
-                    inside -= ring_area(&ring_xy(h));
-                    rings.push(ring_xy(h));
+                    let h = oriented(ring_xy(h), false);
+                    inside += ring_area(&h);
+                    rings.push(h);
                 }
             }
         }
@@ -398,18 +503,28 @@ impl<'m> Reacher<'m> {
         if self.misses(&ub) {
             return None;
         }
-        let geom = unit_in_frame(&self.frame, unit);
+        let large = geo::CoordsIter::coords_count(&unit.geometry) > LARGE_UNIT;
+        let geom = if large {
+            unit_in_frame_within(&self.frame, unit, &b)
+        } else {
+            unit_in_frame(&self.frame, unit)
+        };
         let (rings, inside, total) = overlay(&geom, &self.shape());
         let source = self.source.touches(unit);
         if (inside < MIN_AREA_M2 || total <= 0.0) && !source {
             return None;
         }
-        let share = if total > 0.0 {
-            (inside / total).min(1.0)
+        let unit_area = area_m2(&unit.geometry);
+        let (share, area) = if large {
+            // Only the part near the plume was brought into the frame: the
+            // covered area, corrected for the frame's areal scale, over the
+            // unit's whole area.
+            let covered = rings_area_on_ellipsoid(&rings);
+            ((covered / unit_area).min(1.0), covered)
         } else {
-            0.0
+            let share = (inside / total).min(1.0);
+            (share, share * unit_area)
         };
-        let area = share * area_m2(&unit.geometry);
         if source {
             return Some(Hit {
                 index,
