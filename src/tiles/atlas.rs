@@ -101,8 +101,62 @@ fn water_layer(id: &str, kind: GeometryKind, geojson: &str) -> MapLayer {
     }
 }
 
+/// Label points of the second-level zones (二级流域片区): an interior point of
+/// each zone's largest polygon (geo's `InteriorPoint`), with `id`, `name`, `basin`.
+fn zone_labels(atlas: &Atlas) -> Vec<MapFeature> {
+    use geo::{Area, InteriorPoint};
+    let mut out = Vec::new();
+    for u in &atlas.layer(LayerKind::Zone).units {
+        let largest = u
+            .geometry
+            .0
+            .iter()
+            .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()));
+        let Some(p) = largest.and_then(|poly| poly.interior_point()) else {
+            continue;
+        };
+        let basin = u.prop_str("basin").unwrap_or_default();
+        let props = json!({"id": u.id, "name": u.name, "kind": "zone", "basin": basin});
+        out.push(MapFeature::new(
+            format!("zone-{}", u.id),
+            Geometry::Point(p),
+            props.as_object().cloned().unwrap_or_default(),
+        ));
+    }
+    out
+}
+
+/// Label points of the named lakes (湖泊): one interior point of the largest
+/// polygon of each, so a lake is labelled once rather than once per tile piece.
+fn lake_labels(lakes: &MapLayer) -> Vec<MapFeature> {
+    use geo::{Area, InteriorPoint};
+    let mut out = Vec::new();
+    for f in &lakes.features {
+        let Some(name) = f.properties.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        let p = match &f.geometry {
+            Geometry::MultiPolygon(mp) => {
+                mp.0.iter()
+                    .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+                    .and_then(|poly| poly.interior_point())
+            }
+            Geometry::Polygon(poly) => poly.interior_point(),
+            _ => None,
+        };
+        let Some(p) = p else { continue };
+        let props = json!({"id": f.id, "name": name, "kind": "lake"});
+        out.push(MapFeature::new(
+            format!("lake-{}", f.id),
+            Geometry::Point(p),
+            props.as_object().cloned().unwrap_or_default(),
+        ));
+    }
+    out
+}
+
 /// Label anchor points (注记点) of prefectures and counties, from their
-/// `label_lon`/`label_lat` properties. Tiles only (not an OGC collection).
+/// `label_lon`/`label_lat` properties, and of the zones. Tiles only (not an OGC collection).
 fn label_layer(atlas: &Atlas) -> MapLayer {
     let mut features = Vec::new();
     for (kind, tag) in [
@@ -127,6 +181,7 @@ fn label_layer(atlas: &Atlas) -> MapLayer {
             ));
         }
     }
+    features.extend(zone_labels(atlas));
     let (title, title_zh) = layer_titles("labels");
     MapLayer {
         id: "labels".into(),
@@ -134,7 +189,7 @@ fn label_layer(atlas: &Atlas) -> MapLayer {
         title_zh: title_zh.into(),
         kind: GeometryKind::Point,
         features,
-        provenance: json!({"status": "derived", "source": "label_lon/label_lat of prefectures and counties"}),
+        provenance: json!({"status": "derived", "source": "label_lon/label_lat of prefectures and counties; an interior point of each zone and named lake"}),
         ogc: false,
     }
 }
@@ -156,9 +211,12 @@ pub fn from_atlas(atlas: &Atlas) -> MapSource {
         .iter()
         .map(|k| polygon_layer(atlas.layer(*k)))
         .collect();
-    layers.push(water_layer("lakes", GeometryKind::Polygon, EMBEDDED_LAKES));
+    let lakes = water_layer("lakes", GeometryKind::Polygon, EMBEDDED_LAKES);
+    let mut labels = label_layer(atlas);
+    labels.features.extend(lake_labels(&lakes));
+    layers.push(lakes);
     layers.push(water_layer("rivers", GeometryKind::Line, EMBEDDED_RIVERS));
-    layers.push(label_layer(atlas));
+    layers.push(labels);
     MapSource {
         version: atlas.version().to_string(),
         layers,

@@ -1,5 +1,5 @@
 //! The web map page (网页地图) at `/`, its style at `/style.json`, the embedded
-//! MapLibre bundle, the sprite and the (empty) glyph ranges. The server's router
+//! MapLibre bundle, the page's web font, the sprite and the label glyph ranges. The server's router
 //! puts these routes together with the tile and OGC routes behind CORS.
 //!
 //! Choice: MapLibre GL JS from npm, bundled by `cd web && npm ci && npm run build`
@@ -7,6 +7,7 @@
 //! our vector tiles directly and is what the map users run; a home-made
 //! renderer would be a second, weaker map client to maintain.
 
+pub mod glyphs;
 pub mod sprite;
 pub mod style;
 
@@ -28,6 +29,10 @@ pub const INDEX_HTML: &str = include_str!("index.html");
 pub const BUNDLE_JS: &[u8] = include_bytes!("assets/liuyu-map.js");
 /// The bundle's CSS.
 pub const BUNDLE_CSS: &[u8] = include_bytes!("assets/liuyu-map.css");
+/// The page's web font: Noto Sans SC (SIL OFL 1.1) subset to the characters of
+/// the data and the page (`tools/build-glyphs.sh`), so panels read the same on
+/// a machine with no CJK font.
+pub const UI_FONT: &[u8] = include_bytes!("fonts/noto-sans-sc-ui.woff2");
 
 fn static_etag(bytes: &[u8]) -> String {
     crate::tiles::cache::etag("static", bytes)
@@ -60,6 +65,10 @@ async fn bundle_css(headers: HeaderMap) -> Response {
     )
 }
 
+async fn ui_font(headers: HeaderMap) -> Response {
+    headers::conditional(&headers, &static_etag(UI_FONT), "font/woff2", UI_FONT)
+}
+
 async fn style_json(Extension(svc): Extension<Arc<MapsService>>, headers: HeaderMap) -> Response {
     let source = svc.source();
     let doc = style::style(&source, &headers::base_url(&headers));
@@ -77,18 +86,44 @@ async fn style_json(Extension(svc): Extension<Arc<MapsService>>, headers: Header
     resp
 }
 
-/// Glyph ranges: we serve none (an empty, valid glyph protobuf). Chinese labels
-/// are drawn by MapLibre from the browser's own CJK font
-/// (`localIdeographFontFamily`), so no font files ship with the server.
-async fn glyphs() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/x-protobuf"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        Vec::<u8>::new(),
-    )
-        .into_response()
+/// Glyph ranges (`/fonts/{stack}/{first}-{last}.pbf`) of the embedded label
+/// font ([`glyphs`]): 404 problem for a stack that does not name it or a
+/// malformed range; an empty but valid range where the font has no glyphs.
+async fn glyph_range(
+    axum::extract::Path((stack, range)): axum::extract::Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !glyphs::known_stack(&stack) {
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "unknown-font-stack",
+            format!(
+                "no font stack '{stack}'; this server has '{}'",
+                glyphs::FONT_STACK
+            ),
+        )
+        .into_response();
+    }
+    let Some(first) = glyphs::parse_range(&range) else {
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no glyph range '{range}'; ranges are FIRST-LAST.pbf with FIRST a multiple of 256 and LAST = FIRST + 255"),
+        )
+        .into_response();
+    };
+    let body = glyphs::range_pbf(first);
+    let mut resp = headers::conditional(
+        &headers,
+        &static_etag(&body),
+        "application/x-protobuf",
+        body.into_owned(),
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=86400"),
+    );
+    resp
 }
 
 /// The sprite: `liuyu.json`, `liuyu.png`, `liuyu@2x.json`, `liuyu@2x.png`.
@@ -133,6 +168,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/style.json", get(style_json))
         .route("/assets/liuyu-map.js", get(bundle_js))
         .route("/assets/liuyu-map.css", get(bundle_css))
-        .route("/fonts/{stack}/{range}", get(glyphs))
+        .route("/assets/noto-sans-sc-ui.woff2", get(ui_font))
+        .route("/fonts/{stack}/{range}", get(glyph_range))
         .route("/sprite/{file}", get(sprite_file))
 }

@@ -1,9 +1,18 @@
-// Headless-browser checks of the map clients (run by .ci/checks/50-maps.sh):
-//  1. MapLibre GL JS from the npm package (web/node_modules/maplibre-gl) loads
-//     /style.json from the running server, renders with no error events, and
-//     the canvas shows the zone fill colours; screenshot saved.
-//  2. The built-in page at / renders; a click on a known point shows the
-//     expected county and zone (truth passed in, computed by GDAL from data/).
+// Headless-browser checks of the map clients (run by .ci/checks/50-maps.sh, with
+// FONTCONFIG_FILE pointing at a config that hides every CJK system font):
+//  1. MapLibre GL JS from the npm package (web/node_modules/maplibre-gl), on
+//     another origin, loads /style.json from the running server, renders with no
+//     error events, and the canvas shows the zone fill colours, rivers and lakes.
+//  2. The built-in page at /: Chinese labels are placed with the served glyphs
+//     (every glyph response 200 and non-empty, CJK ranges among them, label
+//     features rendered); a click on a known point shows the expected county and
+//     zone (truth computed by GDAL from data/); search; "downstream from here".
+//  3. Ask about a problem: draw a polygon across 鄂州 and 黄冈 with the draw
+//     tools, matter `water`; the panel names the coordinating body and both
+//     prefectures; the shared URL (hash) restores the same answer; a new click
+//     clears it.
+//  4. Phone layout (390x844): the panel is a bottom sheet leaving most of the map.
+// Screenshots: OUT_DIR/map-1400x900.png, OUT_DIR/map-390x844.png (copied to docs/).
 // Usage: node tools/ci/maps_browser.mjs BASE_URL OUT_DIR TRUTH_JSON
 import { createRequire } from 'node:module';
 import { readFileSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -20,9 +29,12 @@ const [base, outDir, truthPath] = process.argv.slice(2);
 const truth = JSON.parse(readFileSync(truthPath, 'utf8'));
 mkdirSync(outDir, { recursive: true });
 let failures = 0;
+const t0 = Date.now();
+const step = (what) => console.log(`[browser ${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
 // Wait until the map has drawn everything (a forced repaint guarantees an 'idle' event).
 const settle = (pg) => pg.evaluate(() => new Promise((r) => { const m = window.liuyuMap; m.once('idle', r); m.triggerRepaint(); }));
 const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures += 1; };
+const CJK = /[\u4e00-\u9fff]/;
 
 // A fresh profile every run (Playwright wants it as the persistent-context directory).
 const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'liuyu-chromium-')), {
@@ -37,15 +49,41 @@ const browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
     '--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests'],
 });
 
+// Every glyph response of a page: status and body size.
+function watchGlyphs(pg) {
+  const seen = [];
+  pg.on('response', async (r) => {
+    if (!/\/fonts\//.test(r.url())) return;
+    let size = -1;
+    try { size = (await r.body()).length; } catch (_) { size = -1; }
+    seen.push({ url: decodeURIComponent(r.url().split('/fonts/')[1]), status: r.status(), size });
+  });
+  pg.on('requestfailed', (r) => { if (/\/fonts\//.test(r.url())) seen.push({ url: r.url(), status: 0, size: 0 }); });
+  return seen;
+}
+function checkGlyphs(seen, where) {
+  const bad = seen.filter((g) => g.status !== 200 || g.size <= 0);
+  const cjk = seen.filter((g) => { const first = Number((/\/(\d+)-/.exec(g.url) || [])[1]); return first >= 0x4e00 && first <= 0x9fff; });
+  check(seen.length > 0 && bad.length === 0 && cjk.length > 0,
+    `${where}: ${seen.length} glyph responses from /fonts/ (${cjk.length} CJK ranges), none failed or empty ${JSON.stringify(bad).slice(0, 200)}`);
+}
+
+async function clickLonLat(pg, lon, lat) {
+  const box = await pg.locator('#liuyu-map canvas').boundingBox();
+  const pt = await pg.evaluate(([x, y]) => window.liuyuMap.project([x, y]), [lon, lat]);
+  await pg.mouse.click(box.x + pt.x, box.y + pt.y);
+}
+
 try {
-  // ---- 1. MapLibre (npm package) + /style.json -------------------------------
+  // ---- 1. MapLibre (npm package) + /style.json, from another origin ------------
+  step('1. MapLibre (npm) renders /style.json');
   const page = await browser.newPage();
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  const glyphs1 = watchGlyphs(page);
   const mlJs = readFileSync(join(webDir, 'node_modules', 'maplibre-gl', 'dist', 'maplibre-gl.js'), 'utf8');
   const mlCss = readFileSync(join(webDir, 'node_modules', 'maplibre-gl', 'dist', 'maplibre-gl.css'), 'utf8');
-  // A test page on another localhost origin: also exercises CORS.
   await page.route('http://localhost:9/test.html', (route) => route.fulfill({
     contentType: 'text/html',
     body: `<!doctype html><html><head><meta charset="utf-8"><style>${mlCss} html,body,#m{margin:0;width:100%;height:100%}</style></head>` +
@@ -55,7 +93,7 @@ try {
   const result = await page.evaluate(async (styleUrl) => {
     const errors = [];
     const map = new maplibregl.Map({ container: 'm', style: styleUrl, center: [112.3, 31.0], zoom: 6.2,
-      canvasContextAttributes: { preserveDrawingBuffer: true } });
+      localIdeographFontFamily: false, canvasContextAttributes: { preserveDrawingBuffer: true } });
     map.on('error', (e) => errors.push((e.error && e.error.message) || String(e)));
     await new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('map never became idle')), 60000);
@@ -84,94 +122,165 @@ try {
     const rendered = map.queryRenderedFeatures({ layers: ['zones-fill'] }).map((f) => f.properties.id);
     const rivers = map.queryRenderedFeatures({ layers: ['rivers-line'] }).map((f) => f.properties.river).filter(Boolean);
     const lakes = map.queryRenderedFeatures({ layers: ['lakes-fill'] }).map((f) => f.properties.name).filter(Boolean);
-    // Pixels of the river line and lake fill colours (from the style itself).
     const colourOf = (id, prop) => style.layers.find((l) => l.id === id).paint[prop];
     const near = (hex) => { const [r, gg, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); let n = 0;
       for (let i = 0; i < px.length; i += 4) n += Math.abs(px[i] - r) <= 8 && Math.abs(px[i + 1] - gg) <= 8 && Math.abs(px[i + 2] - b) <= 8; return n; };
     return { errors, hits: Object.fromEntries(hits), total: px.length / 4, zones: [...new Set(rendered)].sort(),
       rivers: [...new Set(rivers)].sort(), lakes: [...new Set(lakes)].sort(),
-      riverPx: near(colourOf('rivers-line', 'line-color')), lakePx: near(colourOf('lakes-fill', 'fill-color')),
-      sources: Object.keys(style.sources) };
+      riverPx: near(colourOf('rivers-line', 'line-color')), distinct: colours.length, uniq: new Set(colours).size };
   }, `${base}/style.json`);
   await page.screenshot({ path: join(outDir, 'maps-maplibre-style.png') });
   const hitPixels = Object.values(result.hits).reduce((a, b) => a + b, 0);
   check(result.errors.length === 0, `MapLibre loaded ${base}/style.json with no error events ${JSON.stringify(result.errors).slice(0, 300)}`);
   check(consoleErrors.length === 0, `no console errors ${JSON.stringify(consoleErrors).slice(0, 300)}`);
-  check(Object.keys(result.hits).length >= 10, `canvas shows ${Object.keys(result.hits).length} distinct zone fill colours (need >= 10)`);
+  check(result.uniq === 16, `the style gives the 16 zones ${result.uniq} distinct colours`);
+  check(Object.keys(result.hits).length >= 12, `canvas shows ${Object.keys(result.hits).length} distinct zone fill colours (need >= 12)`);
   check(hitPixels > result.total * 0.10, `zone fill pixels: ${hitPixels} of ${result.total} (need > 10%)`);
   check(result.zones.length === 16, `rendered zone features: ${result.zones.length} of 16 (${result.zones.join(' ')})`);
   check(['changjiang', 'hanjiang', 'qingjiang'].every((r) => result.rivers.includes(r)) && result.riverPx > 500,
     `rivers drawn: ${result.rivers.join(' ')}; ${result.riverPx} river-colour pixels (need 长江, 汉江, 清江 and > 500)`);
-  check(result.lakes.includes('梁子湖') && result.lakePx > 100,
-    `lakes drawn: ${result.lakes.join(' ')}; ${result.lakePx} lake-colour pixels (need 梁子湖 and > 100)`);
+  check(result.lakes.includes('梁子湖'), `lakes drawn (faint old outlines): ${result.lakes.join(' ')} (need 梁子湖)`);
+  checkGlyphs(glyphs1, 'MapLibre test page (cross-origin)');
   await page.close();
 
-  // ---- 2. The built-in page -----------------------------------------------------
+  // ---- 2. The built-in page, labels from the served glyphs ----------------------
+  step('2. the page at /: labels, clicks, search, downstream');
   const p2 = await browser.newPage();
-  await p2.setViewportSize({ width: 1200, height: 800 });
+  await p2.setViewportSize({ width: 1400, height: 900 });
   const errs2 = [];
   p2.on('pageerror', (e) => errs2.push(String(e)));
-  // The page probes /v1/profile and /v1/navigate and falls back on 404: not an error.
-  const probe = (u) => /\/v1\/(profile|navigate)/.test(u || '');
+  // The page probes /v1/profile, /v1/navigate and /v1/places and falls back on 404: not an error.
+  const probe = (u) => /\/v1\/(profile|navigate|places)/.test(u || '');
   p2.on('console', (m) => { if (m.type() === 'error' && !probe(m.location().url)) errs2.push(m.text()); });
+  const glyphs2 = watchGlyphs(p2);
   await p2.goto(`${base}/`);
   await p2.waitForFunction(() => window.liuyuState && window.liuyuState.ready, null, { timeout: 60000 });
   await settle(p2);
+  checkGlyphs(glyphs2, 'page at /');
+  const labels = await p2.evaluate(() => {
+    const m = window.liuyuMap;
+    const ids = m.getStyle().layers.filter((l) => l.type === 'symbol' && l.layout && l.layout['text-field']).map((l) => l.id);
+    const fonts = [...new Set(m.getStyle().layers.filter((l) => l.layout && l.layout['text-font']).map((l) => l.layout['text-font'].join(',')))];
+    const f = m.queryRenderedFeatures({ layers: ids });
+    return { fonts, byLayer: f.reduce((acc, x) => { acc[x.layer.id] = (acc[x.layer.id] || 0) + 1; return acc; }, {}), names: f.map((x) => x.properties.name || '') };
+  });
+  const cjkLabels = labels.names.filter((n) => CJK.test(n));
+  check(cjkLabels.length >= 15 && (labels.byLayer['labels-prefecture'] || 0) >= 10 && (labels.byLayer['labels-zone'] || 0) >= 5,
+    `Chinese labels placed: ${cjkLabels.length} (${JSON.stringify(labels.byLayer)}), e.g. ${cjkLabels.slice(0, 6).join(' ')}; fonts ${labels.fonts.join(' | ')}`);
   const toggles = await p2.locator('#liuyu-toggles input').count();
   check(toggles >= 8, `page shows ${toggles} layer toggles`);
-  const legendRows = await p2.locator('#liuyu-legend .legend-row').count();
-  check(legendRows >= 6, `page shows a legend with ${legendRows} rows`);
+  const zoneRows = await p2.locator('#liuyu-legend .legend-row.zone').count();
+  check(zoneRows === 16, `legend has one row per zone: ${zoneRows} of 16`);
+  await p2.screenshot({ path: join(outDir, 'maps-page-overview.png') });
   for (const t of truth.points) {
     await p2.evaluate(([lon, lat]) => { window.liuyuMap.jumpTo({ center: [lon, lat], zoom: 9 }); }, [t.lon, t.lat]);
     await settle(p2);
-    const box = await p2.locator('#liuyu-map canvas').boundingBox();
-    const pt = await p2.evaluate(([lon, lat]) => window.liuyuMap.project([lon, lat]), [t.lon, t.lat]);
-    await p2.mouse.click(box.x + pt.x, box.y + pt.y);
+    await clickLonLat(p2, t.lon, t.lat);
     await p2.waitForFunction(() => document.querySelector('#liuyu-answer table.answer'), null, { timeout: 20000 });
-    // Read the answer table row by row: { '县级行政区': '江汉区 420103', ... }.
-    const rows = await p2.evaluate(() => Object.fromEntries([...document.querySelectorAll('#liuyu-answer table.answer tr')]
+    const rows = await p2.evaluate(() => Object.fromEntries([...document.querySelectorAll('#liuyu-answer > table.answer tr')]
       .map((tr) => [tr.querySelector('th').firstChild.textContent.trim(), tr.querySelector('td').innerText.trim()])));
-    const text = JSON.stringify(rows);
     const ok = rows['县级行政区'] === `${t.county} ${t.adcode}` && rows['地级行政区'].startsWith(t.prefecture)
       && rows['二级流域片区'].includes(` ${t.zone}`);
     check(ok, `click at ${t.lon},${t.lat}: panel shows ${t.county} / ${t.prefecture} / zone ${t.zone}`);
-    if (!ok) console.log(text);
+    if (!ok) console.log(JSON.stringify(rows));
   }
-  // The panel shows the governance profile when the server has /v1/profile, else the locate answer.
-  const profStatus = await p2.evaluate(async () => (await fetch('/v1/profile?lon=114.2538&lat=30.606')).status);
-  const panel = await p2.locator('#liuyu-answer').innerText();
-  check(profStatus === 200 ? panel.includes('/v1/profile') && panel.includes('治理') : panel.includes('/v1/locate'),
-    `panel answers from ${profStatus === 200 ? '/v1/profile (with the governance section)' : '/v1/locate'}`);
-  // The lon/lat search box gives the same answer as a click.
-  const t0 = truth.points[0];
-  await p2.fill('#liuyu-search-input', `${t0.lon}, ${t0.lat}`);
-  await p2.click('#liuyu-search button');
+  checkGlyphs(glyphs2, 'page at / after zooming in (county labels)');
+  const t0p = truth.points[0];
+  await p2.fill('#liuyu-search-input', `${t0p.lon}, ${t0p.lat}`);
+  await p2.click('#liuyu-search button[type=submit]');
   await p2.waitForFunction((lon) => document.querySelector('#liuyu-answer .where') &&
-    document.querySelector('#liuyu-answer .where').textContent.startsWith(Number(lon).toFixed(5)), t0.lon, { timeout: 20000 });
-  const t2 = await p2.locator('#liuyu-answer').innerText();
-  check(t2.includes(t0.county), `search box "${t0.lon}, ${t0.lat}" shows ${t0.county}`);
-  // "Downstream from here" from the point just searched (江汉区, by the 汉江 mouth): a
-  // river answer when /v1/navigate exists, else a clear note.
+    document.querySelector('#liuyu-answer .where').textContent.startsWith(Number(lon).toFixed(5)), t0p.lon, { timeout: 20000 });
+  check((await p2.locator('#liuyu-answer').innerText()).includes(t0p.county), `search box "${t0p.lon}, ${t0p.lat}" shows ${t0p.county}`);
+  // GCJ-02 input: the server converts; the answer's point differs from the input by the GCJ offset (~300-600 m).
+  await p2.selectOption('#liuyu-crs', 'GCJ-02');
+  await p2.fill('#liuyu-search-input', '114.2594, 30.6119');
+  await p2.click('#liuyu-search button[type=submit]');
+  await p2.waitForFunction(() => /GCJ-02/.test((document.querySelector('#liuyu-answer .where') || {}).textContent || ''), null, { timeout: 20000 });
+  const gcj = await p2.evaluate(() => document.querySelector('#liuyu-answer .where').textContent);
+  check(/^114\.25\d+, 30\.61\d+/.test(gcj) && !gcj.startsWith('114.25940'), `GCJ-02 search converted by the server: "${gcj}"`);
+  await p2.selectOption('#liuyu-crs', 'WGS84');
+  // Place-name search: /v1/places when the server has it, else a clear message.
+  const placesStatus = await p2.evaluate(async () => (await fetch('/v1/places?q=%E9%84%82%E5%B7%9E&limit=8')).status);
+  await p2.fill('#liuyu-search-input', '鄂州');
+  await p2.click('#liuyu-search button[type=submit]');
+  await p2.waitForFunction(() => { const r = document.querySelector('#liuyu-search-results').innerText; const a = document.querySelector('#liuyu-answer').innerText; return (r && !r.includes('查询中')) || a.includes('鄂州'); }, null, { timeout: 20000 });
+  const placeText = `${await p2.locator('#liuyu-search-results').innerText()} ${await p2.locator('#liuyu-answer').innerText()}`;
+  check(placesStatus === 200 ? placeText.includes('鄂州') : placeText.includes('not available'),
+    `place search "鄂州": /v1/places is ${placesStatus}; page says "${placeText.trim().split('\n')[0].slice(0, 80)}"`);
+  // "Downstream from here" by the 汉江 mouth (江汉区): rivers named with their km, reaches highlighted.
+  await p2.fill('#liuyu-search-input', `${t0p.lon}, ${t0p.lat}`);
+  await p2.click('#liuyu-search button[type=submit]');
+  await p2.waitForFunction((c) => (document.querySelector('#liuyu-answer').innerText || '').includes(c), t0p.county, { timeout: 20000 });
   await p2.click('#liuyu-down');
   await p2.waitForFunction(() => { const t = document.querySelector('#liuyu-nav-result').innerText; return t && !t.includes('查询中'); }, null, { timeout: 30000 });
   const nav = await p2.locator('#liuyu-nav-result').innerText();
-  const navStatus = await p2.evaluate(async () => (await fetch('/v1/navigate/DM?lon=114.2538&lat=30.606&distance_km=500')).status);
-  check(navStatus === 200 ? nav.includes('Counties') && nav.includes('River') && !nav.includes('no river near') : navStatus === 404 ? nav.includes('not available') : nav.length > 0,
-    `downstream button: /v1/navigate/DM is ${navStatus}; panel says "${nav.split('\n')[0]}"`);
-  await settle(p2);
-  if (navStatus === 200) {
-    // The reaches of the answer are highlighted on the map (nav-line filter = their edge ids).
-    const want = await p2.evaluate(async () => [...new Set((await (await fetch('/v1/navigate/DM?lon=114.2538&lat=30.606&distance_km=500')).json()).reaches.map((r) => r.edge))].sort());
-    const lit = await p2.evaluate(() => [...new Set(window.liuyuMap.queryRenderedFeatures({ layers: ['nav-line'] }).map((f) => f.properties.id))].sort());
-    check(want.length > 0 && lit.length > 0 && lit.every((e) => want.includes(e)),
-      `downstream reaches highlighted on the map: ${lit.length} drawn (${lit.join(' ')}), all among the answer's ${want.length} edges`);
+  const navRes = await p2.evaluate(async () => { const r = await fetch('/v1/navigate/DM?lon=114.2538&lat=30.606&distance_km=500'); return { status: r.status, body: r.ok ? await r.json() : null }; });
+  if (navRes.status === 200) {
+    const rivers = [...new Set(navRes.body.reaches.map((r) => r.river_name))];
+    check(rivers.every((r) => nav.includes(r)) && /km \d+\.\d–\d+\.\d/.test(nav), `downstream panel names every river of the path with its km: ${rivers.join(' → ')}`);
+    await settle(p2);
+    const want = [...new Set(navRes.body.reaches.map((r) => r.edge))];
+    const lit = await p2.evaluate(() => [...new Set(window.liuyuMap.queryRenderedFeatures({ layers: ['nav-line'] }).map((f) => f.properties.id))]);
+    check(lit.length > 0 && lit.every((e) => want.includes(e)), `downstream reaches highlighted: ${lit.length} drawn, all among the answer's ${want.length} edges`);
+  } else {
+    check(navStatusNote(nav), `downstream button: /v1/navigate/DM is ${navRes.status}`);
   }
-  await p2.screenshot({ path: join(outDir, 'maps-page.png') });
+
+  // ---- 3. Ask about a problem: a polygon across 鄂州 and 黄冈, matter water ----
+  step('3. draw a footprint across 鄂州 and 黄冈, matter water');
+  await p2.evaluate(() => window.liuyuMap.jumpTo({ center: [114.88, 30.44], zoom: 9.5 }));
+  await settle(p2);
+  await p2.fill('#liuyu-matter', 'water');
+  await p2.click('#liuyu-tools button[data-mode="polygon"]');
+  const ring = [[114.80, 30.37], [114.97, 30.37], [114.97, 30.51], [114.80, 30.51]];
+  for (const c of [...ring, ring[0]]) { await clickLonLat(p2, c[0], c[1]); await p2.waitForTimeout(200); }
+  await p2.waitForFunction(() => document.querySelector('#liuyu-ask-result .coordinator') || document.querySelector('#liuyu-ask-result .error'), null, { timeout: 30000 });
+  await settle(p2);
+  const ask = await p2.locator('#liuyu-ask-result').innerText();
+  const coordinator = await p2.evaluate(() => (document.querySelector('#liuyu-ask-result .coordinator') || {}).textContent || '');
+  const direct = await p2.evaluate(async (r) => (await (await fetch('/v1/issues/analyze', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ matter: 'water', footprint: { type: 'Polygon', coordinates: [[...r, r[0]]] } }) })).json()), ring);
+  check(coordinator.length > 0 && coordinator === direct.coordinating_body.name_zh,
+    `panel names the coordinating body "${coordinator}" (the API says "${direct.coordinating_body.name_zh}")`);
+  check(ask.includes('鄂州市') && ask.includes('黄冈市') && ask.includes('水生态环境'), 'panel lists both prefectures, 鄂州市 and 黄冈市, and the matter');
+  const cites = (ask.match(/\[[一二三四五六七八九十、]+\]/g) || []).length;
+  check(cites >= 8, `panel items carry their clauses: ${cites} citations`);
+  const hlPref = await p2.evaluate(() => window.liuyuMap.getFilter('prefecture-highlight'));
+  check(JSON.stringify(hlPref).includes('420700') && JSON.stringify(hlPref).includes('421100'), 'both prefectures are highlighted');
+  const hash = await p2.evaluate(() => location.hash);
+  check(/matter=water/.test(hash) && /geom=a:/.test(hash), `shareable URL: ${hash}`);
+  await p2.screenshot({ path: join(outDir, 'map-1400x900.png') });
+  // A new click clears the previous answer and its highlight.
+  await clickLonLat(p2, 114.70, 30.60);
+  await p2.waitForFunction(() => document.querySelector('#liuyu-answer table.answer'), null, { timeout: 20000 });
+  const cleared = await p2.evaluate(() => ({ ask: document.querySelector('#liuyu-ask-result').innerText.trim(), pref: JSON.stringify(window.liuyuMap.getFilter('prefecture-highlight')), nav: JSON.stringify(window.liuyuMap.getFilter('nav-line')) }));
+  check(cleared.ask === '' && !cleared.pref.includes('420700') && cleared.nav.includes('[]'), `a new click clears the previous answer and highlights ${JSON.stringify(cleared).slice(0, 160)}`);
   const mapErrors = await p2.evaluate(() => window.liuyuState.errors);
   check(mapErrors.length === 0 && errs2.length === 0, `page: no map or console errors ${JSON.stringify([...mapErrors, ...errs2]).slice(0, 300)}`);
   await p2.close();
+
+  // ---- 4. Phone: the shared URL restores the answer in a bottom sheet ----------
+  step('4. phone layout 390x844 from the shared URL');
+  const p3 = await browser.newPage();
+  await p3.setViewportSize({ width: 390, height: 844 });
+  await p3.goto(`${base}/${hash}`);
+  await p3.waitForFunction(() => window.liuyuState && window.liuyuState.ready, null, { timeout: 60000 });
+  await p3.waitForFunction(() => document.querySelector('#liuyu-ask-result .coordinator'), null, { timeout: 30000 });
+  await settle(p3);
+  const restored = await p3.evaluate(() => document.querySelector('#liuyu-ask-result .coordinator').textContent);
+  check(restored === coordinator, `the shared URL restores the footprint, matter and answer ("${restored}")`);
+  const geo = await p3.evaluate(() => {
+    const side = document.getElementById('liuyu-side').getBoundingClientRect();
+    const map = document.getElementById('liuyu-map').getBoundingClientRect();
+    return { sideTop: side.top, sideH: side.height, sideW: side.width, mapH: map.height, vh: window.innerHeight };
+  });
+  check(geo.sideW >= 380 && geo.sideH <= geo.vh * 0.7 && geo.sideTop >= geo.vh * 0.3 && geo.mapH >= geo.vh * 0.95,
+    `bottom sheet: ${Math.round(geo.sideH)} px of ${geo.vh} high, full width, map underneath ${JSON.stringify(geo)}`);
+  await p3.screenshot({ path: join(outDir, 'map-390x844.png') });
+  await p3.close();
 } finally {
   await browser.close();
 }
-console.log(`browser checks: ${failures === 0 ? 'all passed' : `${failures} failed`}`);
+function navStatusNote(nav) { return nav.includes('not available') || nav.length > 0; }
+step(`browser checks: ${failures === 0 ? 'all passed' : `${failures} failed`}`);
 process.exit(failures === 0 ? 0 : 1);
