@@ -452,14 +452,6 @@ pub struct Piece<'m> {
 }
 
 impl Piece<'_> {
-    fn directions(&self) -> impl Iterator<Item = (&Direction, f64)> {
-        self.model
-            .directions
-            .iter()
-            .chain(&self.extra)
-            .zip(self.offsets.iter().copied())
-    }
-
     /// The largest of `time` over every direction, or `None` as soon as one
     /// reaches `bound` (the point cannot beat the best so far). `hint`, the
     /// direction that decided last time, is tried first: neighbouring
