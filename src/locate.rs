@@ -139,6 +139,36 @@ fn region(atlas: &Atlas, kind: LayerKind, u: &Unit) -> RegionRef {
     }
 }
 
+/// Caveats on reconstructed zones and on group units that are not official.
+fn region_notes<'a>(
+    atlas: &Atlas,
+    has_zone: bool,
+    groups: impl Iterator<Item = &'a RegionRef>,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if has_zone {
+        let p = &atlas.layer(LayerKind::Zone).provenance;
+        if p.status != "official" {
+            notes.push(format!(
+                "zone and basin extents are {}. {}",
+                p.status,
+                p.note.as_deref().unwrap_or("see the dataset's SOURCES")
+            ));
+        }
+    }
+    for r in groups {
+        let prov = r
+            .extra
+            .get("provenance")
+            .and_then(Value::as_str)
+            .unwrap_or("official");
+        if prov != "official" {
+            notes.push(format!("{} ({}) membership is {prov}", r.name, r.id));
+        }
+    }
+    notes
+}
+
 impl Location {
     /// Shape the hits of the locator into the answer.
     pub fn build(atlas: &Atlas, lon: f64, lat: f64, hits: &[Hit]) -> Location {
@@ -157,27 +187,11 @@ impl Location {
             all(LayerKind::CityCluster),
             all(LayerKind::Corridor),
         );
-        let mut notes = Vec::new();
-        if zone.is_some() {
-            let p = &atlas.layer(LayerKind::Zone).provenance;
-            if p.status != "official" {
-                notes.push(format!(
-                    "zone and basin extents are {}. {}",
-                    p.status,
-                    p.note.as_deref().unwrap_or("see the dataset's SOURCES")
-                ));
-            }
-        }
-        for r in metro_areas.iter().chain(&city_clusters).chain(&corridors) {
-            let prov = r
-                .extra
-                .get("provenance")
-                .and_then(Value::as_str)
-                .unwrap_or("official");
-            if prov != "official" {
-                notes.push(format!("{} ({}) membership is {prov}", r.name, r.id));
-            }
-        }
+        let mut notes = region_notes(
+            atlas,
+            zone.is_some(),
+            metro_areas.iter().chain(&city_clusters).chain(&corridors),
+        );
         let inside_hubei = first(LayerKind::Province).is_some();
         let on_outline = hits
             .iter()

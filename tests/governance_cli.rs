@@ -38,7 +38,7 @@ fn the_three_commands_answer() {
         None,
     );
     assert_eq!(code, 0, "{err}");
-    assert_eq!(v["obligations"][0]["schedule"]["status"], "overdue");
+    assert_eq!(v["obligations"][0]["schedule"]["status"], "deadline_passed");
     assert_eq!(
         v["obligations"][0]["schedule"]["next_deadline"],
         "2028-01-31"
@@ -79,14 +79,14 @@ fn bad_input_exits_2_with_a_message() {
         (
             vec!["obligations", "--prefecture", "999999"],
             None,
-            "not the adcode",
+            "not a known prefecture",
         ),
         (vec!["profile", "114", "95"], None, "lat"),
         (vec!["issue", "--matter", "water"], None, "--geojson"),
         (
             vec!["issue", "--matter", "water", "--places", "nowhere"],
             None,
-            "unknown place",
+            "not a known place",
         ),
         (
             vec!["issue", "--matter", "water", "--geojson", "-"],
@@ -236,4 +236,46 @@ fn crs_on_profile_and_issue() {
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn names_in_cli_arguments_and_the_places_command() {
+    // `liuyu places` prints what GET /v1/places answers.
+    let (code, v, err) = liuyu(&["places", "武汉", "--limit", "3"], None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["query"], "武汉");
+    assert_eq!(v["places"][0]["id"], "420100");
+    assert!(v["places"].as_array().unwrap().len() <= 3);
+    // Names wherever an adcode is accepted.
+    let (code, v, err) = liuyu(
+        &[
+            "obligations",
+            "--date",
+            "2027-12-31",
+            "--prefecture",
+            "武汉",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["prefecture"]["adcode"], "420100");
+    assert_eq!(v["obligations"][0]["schedule"]["status"], "deadline_passed");
+    let (code, v, err) = liuyu(
+        &["issue", "--matter", "秸秆焚烧", "--places", "武汉市,江汉区"],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["matter"]["id"], "straw_burning");
+    // An unknown or partial name: exit 2 with the candidates and their adcodes.
+    let (code, _, err) = liuyu(&["obligations", "--prefecture", "武"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("武汉市 (420100)"), "{err}");
+    let (code, _, err) = liuyu(&["issue", "--matter", "扬尘", "--places", "420100"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("construction_dust") && err.contains("transport_dust"),
+        "{err}"
+    );
+    let (code, _, err) = liuyu(&["places", " "], None);
+    assert_eq!(code, 2, "{err}");
 }

@@ -87,7 +87,7 @@ fn obligation<'a>(v: &'a Value, id: &str) -> &'a Value {
 }
 
 #[tokio::test]
-async fn obligations_due_then_overdue() {
+async fn obligations_due_then_deadline_passed() {
     let (s, ct, v) = get("/v1/obligations?date=2027-01-10").await;
     assert_eq!(s, StatusCode::OK);
     assert!(ct.starts_with("application/json"));
@@ -96,7 +96,8 @@ async fn obligations_due_then_overdue() {
     assert_eq!(eleven["schedule"]["status"], "due");
     assert_eq!(eleven["schedule"]["next_deadline"], "2027-01-31");
     assert_eq!(eleven["schedule"]["next_period"], 2026);
-    assert_eq!(eleven["schedule"]["overdue"], false);
+    assert_eq!(eleven["schedule"]["deadline_passed"], false);
+    assert_eq!(eleven["schedule"]["filed"], "unknown");
     // Every prefecture-level unit's party committee and government reports.
     assert_eq!(eleven["reports"].as_array().unwrap().len(), 17 * 2);
     assert_eq!(eleven["reports"][0]["to"][0]["name_zh"], "中共湖北省委员会");
@@ -125,9 +126,11 @@ async fn obligations_due_then_overdue() {
     let (s, _, v) = get("/v1/obligations?date=2027-02-05&prefecture=420700").await;
     assert_eq!(s, StatusCode::OK);
     let eleven = obligation(&v, "prefecture_annual_report");
-    assert_eq!(eleven["schedule"]["status"], "overdue");
-    assert_eq!(eleven["schedule"]["overdue"], true);
-    assert_eq!(eleven["schedule"]["overdue_period"], 2026);
+    // No filing record: the deadline has passed, nothing more is known.
+    assert_eq!(eleven["schedule"]["status"], "deadline_passed");
+    assert_eq!(eleven["schedule"]["filed"], "unknown");
+    assert_eq!(eleven["schedule"]["deadline_passed"], true);
+    assert_eq!(eleven["schedule"]["passed_period"], 2026);
     assert_eq!(eleven["schedule"]["next_deadline"], "2028-01-31");
     let reporters: Vec<&str> = eleven["reports"]
         .as_array()

@@ -182,10 +182,13 @@ fn water_across_ezhou_and_huanggang_goes_to_the_wuhan_metro() {
     assert_eq!(c.level, "metro");
     assert_eq!(c.metro.as_ref().unwrap().id, "wuhan");
     assert_eq!(c.metro.as_ref().unwrap().lead_city.adcode, "420100");
+    // 武汉 convenes and drives (推动); it commands no other city's bodies.
     assert_eq!(c.place.name, "武汉市");
+    assert_eq!(c.convened_by.as_ref().unwrap().name_zh, "武汉市人民政府");
+    assert!(c.committee.is_none());
     assert_eq!(
         c.above.as_ref().unwrap().name_zh,
-        "湖北省生态环境保护委员会"
+        "湖北省生态环境保护委员会办公室"
     );
     assert!(a.basis.contains(&"十三".to_string()) && a.basis.contains(&"十四".to_string()));
     assert!(mechanism(&a, "basin_coordination").is_some());
@@ -196,13 +199,33 @@ fn water_across_ezhou_and_huanggang_goes_to_the_wuhan_metro() {
     assert!(a.notes.iter().any(|n| n.contains("no river graph")));
     check_line_shares(&a, from, to, LayerKind::County);
     check_line_shares(&a, from, to, LayerKind::Prefecture);
-    // Lead department at the lead city's level, from the template catalog.
-    let lead = a.lead_department.as_ref().unwrap();
+    // Each participant is led by its own department; none by 武汉's.
+    assert!(a.lead_department.is_none());
+    let parts: Vec<(&str, &str)> = c
+        .participants
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.lead_department.as_ref().unwrap().name_zh.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("鄂州市", "鄂州市生态环境部门"),
+            ("黄冈市", "黄冈市生态环境部门")
+        ]
+    );
+    // One prefecture: its own lead department with the portfolio leader (四).
+    let one = run(json!({"matter":"water","places":["420700"]})).unwrap();
+    let lead = one.lead_department.as_ref().unwrap();
     assert_eq!(lead.role.department.id, "eco_environment");
     assert_eq!(lead.role.provenance, "template");
     assert_eq!(
         lead.portfolio_leader["role_zh"],
-        "分管生态环境工作的武汉市党委政府领导班子成员"
+        "分管生态环境工作的鄂州市党委政府领导班子成员"
     );
     assert_eq!(lead.portfolio_leader["basis"], json!(["四"]));
     assert_citations_exist(&serde_json::to_value(&a).unwrap());
@@ -311,7 +334,10 @@ fn an_area_partly_in_hunan_is_inter_provincial() {
     let a = run(json!({"matter":"water","footprint":{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[ring]}}})).unwrap();
     assert!(a.inter_provincial);
     assert!(a.crossings.iter().any(|c| c.boundary == "province"));
-    assert_eq!(a.coordinating_body.level, "province");
+    // The other province is named, and the Hubei part follows the usual rule.
+    assert_eq!(a.other_provinces[0].adcode, "430000");
+    assert_ne!(a.coordinating_body.level, "metro");
+    assert!(a.coordinating_body.reason.contains("Hubei part"));
     // Independent check of the outside share: a 60x60 grid of locator lookups.
     let n = 60;
     let mut outside = 0;
@@ -361,21 +387,20 @@ fn suspected_crime_gets_the_judicial_chain() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s["department"]["id"].as_str().unwrap())
+        .map(|s| s["organ"]["id"].as_str().unwrap())
         .collect();
     assert_eq!(
         steps,
         [
             "eco_environment",
             "public_security",
+            "public_security",
             "procuratorate",
             "court"
         ]
     );
-    assert_eq!(
-        j.applies_to["chain"][3]["department"]["name_zh"],
-        "东宝区人民法院"
-    );
+    // The competent court under the law: no level, no place claimed.
+    assert_eq!(j.applies_to["chain"][4]["organ"]["name_zh"], "人民法院");
     assert_eq!(
         a.lead_department.as_ref().unwrap().role.department.id,
         "public_security"
@@ -428,7 +453,7 @@ fn refusals() {
     ));
     assert!(matches!(
         run(json!({"matter":"water","places":["999999"]})),
-        Err(AnalyzeError::Jurisdiction(_))
+        Err(AnalyzeError::Name { .. })
     ));
     assert!(matches!(
         run(json!({"matter":"water","places":[]})),
@@ -569,32 +594,47 @@ impl liuyu::governance::water::UpstreamDownstream for ZoneDrainage {
     fn for_footprint(
         &self,
         atlas: &Atlas,
-        footprint: Option<&liuyu::governance::footprint::Footprint>,
-        counties: &[String],
-    ) -> Option<liuyu::governance::water::WaterContext> {
-        use liuyu::governance::water::{WaterContext, WaterJurisdiction};
-        let in_h4 = counties
+        footprint: &liuyu::governance::footprint::Footprint,
+        _: &liuyu::Budget,
+    ) -> Result<Option<liuyu::governance::water::WaterContext>, liuyu::Exhausted> {
+        use liuyu::governance::water::{Related, WaterContext};
+        let v = footprint.vertices();
+        let in_h4 = v
             .iter()
-            .any(|c| atlas.memberships(c).and_then(|m| m.zone).as_deref() == Some("H4"));
-        if !in_h4 {
-            return None;
-        }
-        let h7 = atlas.layer(LayerKind::Zone).get("H7")?;
-        Some(WaterContext {
-            upstream: vec![],
-            downstream: vec![WaterJurisdiction {
+            .any(|p| atlas.locate(p.0, p.1).zone.is_some_and(|z| z.id == "H4"));
+        let Some(h7) = atlas.layer(LayerKind::Zone).get("H7").filter(|_| in_h4) else {
+            return Ok(None);
+        };
+        Ok(Some(WaterContext {
+            tolerance_km: 0.0,
+            reaches: vec![],
+            inside_counties: vec![],
+            inside_prefectures: vec![],
+            inside_outside_hubei: vec![],
+            entry_points: vec![],
+            exit_points: vec![],
+            upstream_counties: vec![],
+            upstream_prefectures: vec![],
+            upstream_zones: vec![],
+            downstream_counties: vec![],
+            downstream_prefectures: vec![Related {
                 id: h7.id.clone(),
                 name: h7.name.clone(),
-                layer: "zones".into(),
+                distance_km: 0.0,
                 river: Some("汉江".into()),
-                distance_km: None,
             }],
+            upstream_outside: vec![],
+            downstream_outside: vec![],
             bank_pairs: vec![],
             trunk_tributary: vec![],
-            detail: json!({"vertices": footprint.map(|f| f.vertices().len())}),
+            notes: vec![format!("vertices: {}", v.len())],
             basis: vec!["十三".into(), "九十九".into()],
             provenance: "zone-level drainage table (test)".into(),
-        })
+        }))
+    }
+
+    fn drainage(&self, _: &Atlas, _: f64, _: f64) -> Option<liuyu::governance::water::Drainage> {
+        None
     }
 
     fn describe(&self) -> &str {
@@ -616,8 +656,8 @@ fn a_river_engine_plugs_into_water_analyses() {
         .water_context
         .as_ref()
         .expect("water context from the hook");
-    assert_eq!(w.downstream[0].id, "H7");
-    assert_eq!(w.detail["vertices"], 1);
+    assert_eq!(w.downstream_prefectures[0].id, "H7");
+    assert_eq!(w.notes, vec!["vertices: 1".to_string()]);
     assert!(!a.notes.iter().any(|n| n.contains("no river graph")));
     assert!(a.basis.contains(&"十三".to_string()));
     // A clause the rules lack is not passed through.

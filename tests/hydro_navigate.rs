@@ -293,20 +293,35 @@ fn distance_cap_and_river_pin() {
 
 #[test]
 fn water_context_lists_both_directions_and_bank_partners() {
+    use liuyu::governance::footprint::Footprint;
     let (_, g) = graph();
+    let points = |pts: &[(f64, f64)]| Footprint {
+        points: geo::MultiPoint(pts.iter().map(|&p| geo::Point::from(p)).collect()),
+        ..Default::default()
+    };
+    let budget = liuyu::Budget::unlimited();
     // a footprint on the 长江 at 鄂州
     let ctx = g
-        .context_for_footprint(&[(114.88, 30.41), (114.90, 30.40)])
+        .context_for(&points(&[(114.88, 30.41), (114.90, 30.40)]), &budget)
+        .unwrap()
         .unwrap();
     assert_eq!(ctx.basis, vec!["十三"]);
-    assert!(names(&ctx.downstream_prefectures).contains(&"黄石市"));
-    assert!(names(&ctx.upstream_prefectures).contains(&"武汉市"));
-    assert!(ctx
-        .bank_partners
-        .iter()
-        .any(|b| b.left.prefecture_name == "黄冈市"));
-    assert!(g.context_for_footprint(&[(115.75, 30.95)]).is_none());
-    assert!(g.context_for_footprint(&[]).is_none());
+    let names = |v: &[liuyu::governance::water::Related]| -> Vec<String> {
+        v.iter().map(|r| r.name.clone()).collect()
+    };
+    assert!(names(&ctx.downstream_prefectures).contains(&"黄石市".to_string()));
+    assert!(names(&ctx.upstream_prefectures).contains(&"武汉市".to_string()));
+    assert!(ctx.bank_pairs.iter().any(|b| b
+        .left
+        .prefecture
+        .as_ref()
+        .is_some_and(|p| p.name == "黄冈市")));
+    // 20 km from any line; no footprint at all.
+    assert!(g
+        .context_for(&points(&[(115.75, 30.95)]), &budget)
+        .unwrap()
+        .is_none());
+    assert!(g.context_for(&points(&[]), &budget).unwrap().is_none());
 }
 
 #[test]

@@ -57,12 +57,12 @@ async fn water_issue_on_the_yangtze_gets_upstream_downstream_and_banks() {
             .collect()
     };
     // Upstream on the 长江: 武汉 and, via the 汉江, 十堰; downstream: 黄石 before leaving Hubei.
-    let up = ids("upstream");
+    let up = ids("upstream_prefectures");
     assert!(
         up.contains(&"420100".to_string()) && up.contains(&"420300".to_string()),
         "{up:?}"
     );
-    let down = ids("downstream");
+    let down = ids("downstream_prefectures");
     assert!(down.contains(&"420200".to_string()), "{down:?}");
     assert!(
         !down.contains(&"420100".to_string()),
@@ -71,7 +71,10 @@ async fn water_issue_on_the_yangtze_gets_upstream_downstream_and_banks() {
     let pairs = w["bank_pairs"].as_array().unwrap();
     assert!(
         pairs.iter().any(|p| {
-            let (l, r) = (p["left"]["id"].as_str(), p["right"]["id"].as_str());
+            let (l, r) = (
+                p["left"]["prefecture"]["id"].as_str(),
+                p["right"]["prefecture"]["id"].as_str(),
+            );
             matches!(
                 (l, r),
                 (Some("421100"), Some("420700")) | (Some("420700"), Some("421100"))

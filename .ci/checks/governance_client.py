@@ -106,6 +106,40 @@ a = check("POST", "/v1/issues/analyze", {"matter": "air", "crs": "EPSG:3857", "f
     "type": "LineString", "coordinates": [[12333086.4, 3846295.0], [12482254.5, 3771189.1]]}})
 assert a["crs"]["id"] == "EPSG:3857", a["crs"]
 n += 4
+# Issue 11: names, places search, the whole footprint on the river network,
+# the neighbouring provinces, metro participants, deadline_passed.
+from urllib.parse import quote
+a = check("POST", "/v1/issues/analyze", {"matter": "秸秆焚烧", "places": ["武汉市"]})
+assert a["matter"]["id"] == "straw_burning", a["matter"]
+a = check("POST", "/v1/issues/analyze", {"matter": "water", "places": ["鄂州", "黄冈市"]})
+assert [p["name"] for p in a["coordinating_body"]["participants"]] == ["鄂州市", "黄冈市"], a["coordinating_body"]
+a = check("POST", "/v1/issues/analyze", {"matter": "water", "footprint": {"type": "Polygon", "coordinates": [
+    [[111.2, 32.55], [111.6, 32.55], [111.6, 32.85], [111.2, 32.85], [111.2, 32.55]]]}})
+assert any(o["adcode"] == "410000" for o in a["other_provinces"]), a["other_provinces"]
+assert any(o["adcode"] == "610000" for o in a["water_context"]["upstream_outside"]), a["water_context"]
+a = check("POST", "/v1/issues/analyze", {"matter": "noise", "places": ["江夏区", "蔡甸区"]})
+assert a["special_inspection_eligible"] is False, a["special_inspection"]
+o = check("GET", "/v1/obligations?date=2027-12-31&prefecture=" + quote("鄂州"))
+assert o["obligations"][0]["schedule"]["status"] == "deadline_passed", o["obligations"][0]["schedule"]
+p = check("GET", "/v1/profile?lon=110.45&lat=31.6&date=2027-01-10")
+assert p["drainage"]["agrees_with_zone"] is False, p["drainage"]
+loc = check("GET", "/v1/locate?lon=112.94&lat=28.23")
+assert loc["neighbouring_province"]["adcode"] == "430000", loc
+pl = check("GET", "/v1/places?q=" + quote("武汉") + "&limit=5")
+assert pl["places"][0]["id"] == "420100", pl
+check("GET", "/v1/places?q=" + quote("汉江"))
+nav = check("GET", "/v1/navigate/DD?lon=112.24&lat=30.30&river=changjiang")
+assert any(x["into"] and x["into"]["adcode"] == "430000" for x in nav["leaves_hubei"]), nav["leaves_hubei"]
+n += 12
+for path in ["/v1/places?q=", "/v1/places?q=x&limit=0", "/v1/obligations?prefecture=" + quote("火星")]:
+    p = check("GET", path, expect=400)
+    assert p["status"] == 400
+    n += 1
+p = check("POST", "/v1/issues/analyze", {"matter": "water", "places": ["武"]}, expect=400)
+assert p["candidates"], p
+p = check("POST", "/v1/issues/analyze", {"matter": "扬尘", "places": ["420100"]}, expect=400)
+assert {c["id"] for c in p["candidates"]} == {"construction_dust", "transport_dust"}, p
+n += 2
 for path, expect in [("/v1/obligations?date=2027-02-30", 400), ("/v1/profile?lon=x&lat=1", 400),
                      ("/v1/profile?crs=EPSG:1&x=1&y=2", 400)]:
     p = check("GET", path, expect=expect)

@@ -12,12 +12,15 @@ pub struct Document {
     pub title_en: String,
     /// Date of issue, `YYYY-MM-DD`.
     pub date: String,
-    /// Issuing bodies, Chinese.
+    /// Issuing bodies in short, Chinese.
     pub issuer_zh: String,
-    /// Issuing bodies, English.
+    /// Issuing bodies in short, English.
     pub issuer_en: String,
-    /// The national document it implements.
-    pub implements: String,
+    /// The issuing bodies (印发单位), in the order the text lists them.
+    pub issuers: Vec<String>,
+    /// What the text says of its national basis, in our words (it names no
+    /// national document).
+    pub national_basis: String,
 }
 
 /// One of the seven parts (部分), numbered 一 to 七.

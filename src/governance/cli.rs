@@ -39,19 +39,28 @@ pub enum GovCommand {
         /// Date, YYYY-MM-DD (default: today, China time).
         #[arg(long)]
         date: Option<String>,
-        /// Only this prefecture's reporters (adcode, e.g. 420100).
+        /// Only this prefecture's reporters: adcode or name (420100, 武汉市, 武汉).
         #[arg(long)]
         prefecture: Option<String>,
     },
+    /// Search places by name (province, prefectures, counties, rivers): the
+    /// same JSON as `GET /v1/places`.
+    Places {
+        /// The name or part of it (武汉, 江汉区, 汉江, 4201).
+        q: String,
+        /// At most this many places (1-50).
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
     /// Who coordinates a cross-boundary issue (JSON).
     Issue {
-        /// Matter kind from the catalog (e.g. water, air, suspected_crime).
+        /// Matter: catalog id, alias or name (water, air, suspected_crime, 秸秆焚烧).
         #[arg(long)]
         matter: String,
         /// GeoJSON file with the footprint (geometry, Feature or FeatureCollection); `-` reads stdin.
         #[arg(long, conflicts_with = "places", required_unless_present = "places")]
         geojson: Option<PathBuf>,
-        /// Comma-separated adcodes (counties, prefectures or 420000).
+        /// Comma-separated places: adcodes or names (420700,黄冈市; 武汉; 江汉区; 420000).
         #[arg(long, value_delimiter = ',')]
         places: Option<Vec<String>>,
         /// The issue involves a suspected crime (adds the judicial linkage, 十八).
@@ -118,30 +127,7 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
             lat,
             date,
             crs,
-        } => {
-            let (id, (wlon, wlat)) = match crs.as_deref() {
-                None => (None, (lon, lat)),
-                Some(c) => match crate::crs::point_to_wgs84(c, lon, lat) {
-                    Ok((id, p)) => (Some(id), p),
-                    Err(e) => return fail(e, 2),
-                },
-            };
-            if let Err(e) = crate::locate::check_lon_lat(wlon, wlat) {
-                return fail(e, 2);
-            }
-            let d = match date_arg(&date) {
-                Ok(d) => d,
-                Err(c) => return c,
-            };
-            let answer = g.profile(&atlas, wlon, wlat, d);
-            match id {
-                Some(id) => print_json(&crate::crs::http::InCrs {
-                    answer,
-                    crs: crate::crs::http::echo(id, (lon, lat)),
-                }),
-                None => print_json(&answer),
-            }
-        }
+        } => profile(&g, &atlas, (lon, lat), &date, crs.as_deref()),
         GovCommand::Obligations { date, prefecture } => {
             let d = match date_arg(&date) {
                 Ok(d) => d,
@@ -152,6 +138,7 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
                 Err(e) => fail(e, 2),
             }
         }
+        GovCommand::Places { q, limit } => places(&g, &atlas, &q, limit),
         GovCommand::Issue {
             matter,
             geojson,
@@ -166,26 +153,82 @@ pub fn run(cmd: GovCommand, data: &Option<PathBuf>) -> ExitCode {
                 },
                 None => None,
             };
-            let mut req = AnalyzeRequest {
+            let req = AnalyzeRequest {
                 matter,
                 footprint,
                 places,
                 suspected_crime,
-                crs: None,
+                ..Default::default()
             };
-            if let Some(c) = &crs {
-                req = match req.with_query_crs(c) {
-                    Ok(r) => r,
-                    Err(e) => return fail(e, 2),
-                };
-            }
-            match g.analyze(&atlas, &req) {
-                Ok(a) => print_json(&a),
-                Err(
-                    e @ AnalyzeError::Jurisdiction(super::jurisdiction::JurisdictionError::Overlay),
-                ) => fail(e, 1),
-                Err(e) => fail(e, 2),
-            }
+            issue(&g, &atlas, req, crs.as_deref())
         }
+    }
+}
+
+/// `liuyu profile`: the point, in `crs` when given, echoed back.
+fn profile(
+    g: &Governance,
+    atlas: &crate::atlas::Atlas,
+    (lon, lat): (f64, f64),
+    date: &Option<String>,
+    crs: Option<&str>,
+) -> ExitCode {
+    let (id, (wlon, wlat)) = match crs {
+        None => (None, (lon, lat)),
+        Some(c) => match crate::crs::point_to_wgs84(c, lon, lat) {
+            Ok((id, p)) => (Some(id), p),
+            Err(e) => return fail(e, 2),
+        },
+    };
+    if let Err(e) = crate::locate::check_lon_lat(wlon, wlat) {
+        return fail(e, 2);
+    }
+    let d = match date_arg(date) {
+        Ok(d) => d,
+        Err(c) => return c,
+    };
+    let answer = g.profile(atlas, wlon, wlat, d);
+    match id {
+        Some(id) => print_json(&crate::crs::http::InCrs {
+            answer,
+            crs: crate::crs::http::echo(id, (lon, lat)),
+        }),
+        None => print_json(&answer),
+    }
+}
+
+/// `liuyu places`: the JSON of `GET /v1/places`.
+fn places(g: &Governance, atlas: &crate::atlas::Atlas, q: &str, limit: usize) -> ExitCode {
+    let (default, max) = super::names::SEARCH_LIMIT;
+    let q = q.trim();
+    if q.is_empty() || limit == 0 || limit > max {
+        return fail(
+            format!("give a name to search for and a --limit from 1 to {max} (default {default})"),
+            2,
+        );
+    }
+    let q: String = q.chars().take(64).collect();
+    print_json(&serde_json::json!({"query": q, "places": g.places(atlas, &q, limit)}))
+}
+
+/// `liuyu issue`: the JSON of `POST /v1/issues/analyze`.
+fn issue(
+    g: &Governance,
+    atlas: &crate::atlas::Atlas,
+    mut req: AnalyzeRequest,
+    crs: Option<&str>,
+) -> ExitCode {
+    if let Some(c) = crs {
+        req = match req.with_query_crs(c) {
+            Ok(r) => r,
+            Err(e) => return fail(e, 2),
+        };
+    }
+    match g.analyze(atlas, &req) {
+        Ok(a) => print_json(&a),
+        Err(e @ AnalyzeError::Jurisdiction(super::jurisdiction::JurisdictionError::Overlay)) => {
+            fail(e, 1)
+        }
+        Err(e) => fail(e, 2),
     }
 }

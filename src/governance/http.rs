@@ -1,5 +1,5 @@
 //! HTTP routes of the governance engine: `/v1/profile`, `/v1/obligations`,
-//! `/v1/issues/analyze`, `/v1/governance` and `/openapi.json`.
+//! `/v1/issues/analyze`, `/v1/places`, `/v1/governance` and `/openapi.json`.
 //!
 //! The rules load from the same data source as the atlas (embedded, or the
 //! `governance/` folder of `--data DIR`) and are re-read whenever the atlas
@@ -23,6 +23,7 @@ use crate::server::AppState;
 use super::analyze::{AnalyzeError, AnalyzeRequest};
 use super::footprint::FootprintError;
 use super::jurisdiction::JurisdictionError;
+use super::names::{NameError, SEARCH_LIMIT};
 use super::obligations::{parse_date, today_in_china, ObligationsError};
 use super::water::{NoRiverGraph, UpstreamDownstream};
 use super::Governance;
@@ -31,10 +32,11 @@ use super::Governance;
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 /// Every route this module serves (method, path), for the OpenAPI check.
-pub const ROUTES: [(&str, &str); 5] = [
+pub const ROUTES: [(&str, &str); 6] = [
     ("get", "/v1/profile"),
     ("get", "/v1/obligations"),
     ("post", "/v1/issues/analyze"),
+    ("get", "/v1/places"),
     ("get", "/v1/governance"),
     ("get", "/openapi.json"),
 ];
@@ -84,6 +86,7 @@ pub fn routes_with(water: Arc<dyn UpstreamDownstream>) -> Router<AppState> {
         .route("/v1/profile", get(profile))
         .route("/v1/obligations", get(obligations))
         .route("/v1/issues/analyze", post(analyze))
+        .route("/v1/places", get(places))
         .route("/v1/governance", get(summary))
         .route("/openapi.json", get(openapi))
         .layer(Extension(st))
@@ -133,7 +136,51 @@ async fn obligations(
         Err(e @ ObligationsError::UnknownPrefecture(_)) => {
             Err(Problem::bad_request(e.to_string()).with("parameter", "prefecture"))
         }
+        Err(ObligationsError::Prefecture(e)) => Err(name_problem("prefecture", &e)),
     }
+}
+
+/// 400 for an ambiguous or unknown name, listing the candidates (adcode, name, kind).
+fn name_problem(parameter: &str, e: &NameError) -> Problem {
+    let kind = match e {
+        NameError::Ambiguous { .. } => "ambiguous-name",
+        NameError::Unknown { .. } => "unknown-name",
+    };
+    Problem::new(StatusCode::BAD_REQUEST, kind, e.to_string())
+        .with("parameter", parameter)
+        .with("candidates", json!(e.candidates()))
+}
+
+async fn places(
+    State(app): State<AppState>,
+    Extension(st): Extension<GovState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    let query = q.get("q").map(|s| s.trim()).unwrap_or_default();
+    if query.is_empty() {
+        return Err(
+            Problem::bad_request("query parameter `q` (a name to search for) is required")
+                .with("parameter", "q"),
+        );
+    }
+    let (default, max) = SEARCH_LIMIT;
+    let limit = match q.get("limit") {
+        None => default,
+        Some(l) => match l.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => n.min(max),
+            _ => {
+                return Err(Problem::bad_request(format!(
+                    "query parameter `limit` must be an integer from 1 to {max}, got `{}`",
+                    l.chars().take(20).collect::<String>()
+                ))
+                .with("parameter", "limit"))
+            }
+        },
+    };
+    let (g, atlas) = st.engine(&app)?;
+    let query: String = query.chars().take(64).collect();
+    let places = g.places(&atlas, &query, limit);
+    Ok(Json(json!({"query": query, "places": places})).into_response())
 }
 
 fn analyze_problem(e: AnalyzeError) -> Problem {
@@ -167,6 +214,7 @@ fn analyze_problem(e: AnalyzeError) -> Problem {
         }
         AnalyzeError::Jurisdiction(_) | AnalyzeError::BadRequest(_) => Problem::bad_request(detail),
         AnalyzeError::BadCrs(_) => Problem::bad_request(detail).with("parameter", "crs"),
+        AnalyzeError::Name { parameter, error } => name_problem(parameter, &error),
         AnalyzeError::OutsideHubei => {
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "outside-hubei", detail)
         }

@@ -37,6 +37,14 @@ pub struct Matter {
     /// Specialised committees approved for this matter (九); empty by default.
     #[serde(default)]
     pub specialised_committees: Vec<String>,
+    /// Basin-related (流域性): crossing a first-level basin line makes an issue
+    /// of this matter eligible for a special inspection (跨流域, 十六).
+    #[serde(default)]
+    pub basin_related: bool,
+    /// An issue of this matter gets the river-network context (上下游, 左右岸,
+    /// 十三), and a boundary river it lies on makes both banks parties.
+    #[serde(default)]
+    pub water_context: bool,
 }
 
 impl Matter {

@@ -7,13 +7,14 @@
 //! reads them together with the atlas.
 
 pub mod actors;
-pub mod analyze;
+pub mod analysis;
 pub mod body;
 pub mod clause;
 pub mod footprint;
 pub mod jurisdiction;
 pub mod matter;
 pub mod mechanism;
+pub mod names;
 pub mod obligations;
 pub mod places;
 pub mod profile;
@@ -21,6 +22,8 @@ pub mod rules;
 pub mod validity;
 pub mod water;
 
+/// The analysis under its earlier module name.
+pub use self::analysis as analyze;
 pub use body::{Department, Level};
 pub use clause::Clause;
 pub use matter::Matter;
@@ -108,7 +111,7 @@ impl Governance {
         req: &analyze::AnalyzeRequest,
         budget: &crate::budget::Budget,
     ) -> Result<analyze::Analysis, analyze::AnalyzeError> {
-        analyze::analyze(
+        analysis::analyze(
             &self.rules,
             atlas,
             self.water.as_ref(),
@@ -126,16 +129,39 @@ impl Governance {
         lat: f64,
         date: jiff::civil::Date,
     ) -> profile::Profile {
-        profile::profile(&self.rules, atlas, lon, lat, date)
+        profile::profile(&self.rules, atlas, self.water.as_ref(), lon, lat, date)
     }
 
-    /// Reporting obligations on `date`, optionally for one prefecture.
+    /// Reporting obligations on `date`, optionally for one prefecture given
+    /// by adcode or name (`420100`, `武汉市`, `武汉`).
     pub fn obligations(
         &self,
         atlas: &Atlas,
         date: jiff::civil::Date,
         prefecture: Option<&str>,
     ) -> Result<ObligationsAnswer, ObligationsError> {
-        obligations::obligations(&self.rules, &places::places(atlas), date, prefecture)
+        let adcode = match prefecture {
+            None => None,
+            Some(q) => Some(
+                names::resolve(
+                    &names::admin_places(atlas),
+                    q,
+                    &[names::PlaceKind::Prefecture],
+                    "prefecture-level unit of Hubei",
+                )
+                .map_err(ObligationsError::Prefecture)?
+                .id
+                .clone(),
+            ),
+        };
+        obligations::obligations(&self.rules, &places::places(atlas), date, adcode.as_deref())
+    }
+
+    /// Places whose name matches `q` (`/v1/places`, `liuyu places`): the
+    /// province, prefectures, counties and rivers, best match first.
+    pub fn places(&self, atlas: &Atlas, q: &str, limit: usize) -> Vec<names::PlaceMatch> {
+        let mut all = names::admin_places(atlas).to_vec();
+        all.extend(self.water.river_places(atlas));
+        names::search(&all, q, limit)
     }
 }

@@ -146,12 +146,52 @@ pub struct ReportLine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DueStatus {
-    /// The report of the previous year is due on or before the deadline ahead.
+    /// The deadline for the previous year's report is still ahead (or today).
     Due,
-    /// The deadline for the previous year's report has passed.
+    /// A filing record says the report was filed.
+    Filed,
+    /// The deadline has passed and nothing here records whether the report
+    /// was filed: never read this as "overdue".
+    DeadlinePassed,
+    /// The deadline has passed and a filing record says it was not filed.
+    /// Only a register of filings can give this status.
     Overdue,
     /// The text sets no date.
     NotFixed,
+}
+
+/// Whether the report was filed, as far as the service knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filed {
+    /// No filing record: the service does not know.
+    Unknown,
+    /// A filing record says yes.
+    Yes,
+    /// A filing record says no.
+    No,
+}
+
+impl From<Option<bool>> for Filed {
+    fn from(f: Option<bool>) -> Self {
+        match f {
+            None => Filed::Unknown,
+            Some(true) => Filed::Yes,
+            Some(false) => Filed::No,
+        }
+    }
+}
+
+/// The status of a report due on `deadline`, seen on `date`, given what a
+/// filing record says (`None`: no record). Without a record a passed deadline
+/// is `DeadlinePassed`, never `Overdue`.
+pub fn due_status(date: Date, deadline: Date, filed: Option<bool>) -> DueStatus {
+    match filed {
+        Some(true) => DueStatus::Filed,
+        _ if date <= deadline => DueStatus::Due,
+        Some(false) => DueStatus::Overdue,
+        None => DueStatus::DeadlinePassed,
+    }
 }
 
 /// Deadline arithmetic for an obligation on a date.
@@ -161,21 +201,24 @@ pub struct Schedule {
     pub frequency: &'static str,
     /// The deadline rule in words.
     pub deadline_rule: String,
-    /// Status on the date.
+    /// Status on the date (of the previous year's report).
     pub status: DueStatus,
+    /// Whether that report was filed: `unknown` without a filing record.
+    pub filed: Filed,
     /// The year whose report is due next (the period of `next_deadline`).
     pub next_period: Option<i16>,
-    /// The next deadline on or after the date, `YYYY-MM-DD`.
+    /// The next deadline on or after the date, `YYYY-MM-DD` (null when it
+    /// would fall after the year 9999).
     pub next_deadline: Option<String>,
     /// Days from the date to `next_deadline`.
     pub days_until_next_deadline: Option<i32>,
     /// Whether the deadline of the previous year's report has passed
     /// (`null` when the text sets no date).
-    pub overdue: Option<bool>,
-    /// The year whose report is overdue, if any.
-    pub overdue_period: Option<i16>,
+    pub deadline_passed: Option<bool>,
+    /// The year whose deadline has passed, if any.
+    pub passed_period: Option<i16>,
     /// The deadline that has passed, if any.
-    pub overdue_since: Option<String>,
+    pub passed_on: Option<String>,
 }
 
 /// One reporting obligation resolved for a date.
@@ -210,7 +253,7 @@ pub struct ObligationsAnswer {
     pub obligations: Vec<Obligation>,
     /// Union of the clauses cited.
     pub basis: Vec<String>,
-    /// A caveat: filings are not tracked.
+    /// A caveat: no filing record is kept here.
     pub note: &'static str,
 }
 
@@ -223,9 +266,12 @@ pub enum ObligationsError {
     /// The prefecture is unknown.
     #[error("`{0}` is not the adcode of a prefecture-level unit of Hubei")]
     UnknownPrefecture(String),
+    /// The prefecture name is ambiguous or unknown (with candidates).
+    #[error(transparent)]
+    Prefecture(super::names::NameError),
 }
 
-/// Parses a strict `YYYY-MM-DD` calendar date (years 1000-9998).
+/// Parses a strict `YYYY-MM-DD` calendar date (years 1000-9999).
 pub fn parse_date(s: &str) -> Result<Date, ObligationsError> {
     let bad = || ObligationsError::BadDate(s.chars().take(40).collect());
     let b = s.as_bytes();
@@ -242,7 +288,7 @@ pub fn parse_date(s: &str) -> Result<Date, ObligationsError> {
     let y: i16 = s[0..4].parse().map_err(|_| bad())?;
     let m: i8 = s[5..7].parse().map_err(|_| bad())?;
     let d: i8 = s[8..10].parse().map_err(|_| bad())?;
-    if !(1000..=9998).contains(&y) {
+    if !(1000..=9999).contains(&y) {
         return Err(bad());
     }
     Date::new(y, m, d).map_err(|_| bad())
@@ -256,8 +302,15 @@ pub fn today_in_china() -> Date {
 }
 
 /// The deadline schedule of an annual report due on `month`/`day` of the
-/// following year, as seen on `date`. `None` deadline = not fixed by the text.
+/// following year, as seen on `date`, with no filing record. `None` deadline
+/// = not fixed by the text.
 pub fn schedule(date: Date, deadline: Option<(u8, u8)>) -> Schedule {
+    schedule_with(date, deadline, None)
+}
+
+/// [`schedule`] given what a filing record says about the previous year's
+/// report (`None`: no record).
+pub fn schedule_with(date: Date, deadline: Option<(u8, u8)>, filed: Option<bool>) -> Schedule {
     let fixed = deadline.and_then(|(m, d)| {
         let m = i8::try_from(m).ok()?;
         let d = i8::try_from(d).ok()?;
@@ -269,41 +322,36 @@ pub fn schedule(date: Date, deadline: Option<(u8, u8)>) -> Schedule {
             frequency: "annual",
             deadline_rule: "annual, no date set by the text".into(),
             status: DueStatus::NotFixed,
+            filed: filed.into(),
             next_period: None,
             next_deadline: None,
             days_until_next_deadline: None,
-            overdue: None,
-            overdue_period: None,
-            overdue_since: None,
+            deadline_passed: None,
+            passed_period: None,
+            passed_on: None,
         };
     };
-    let rule = format!("by {} of the following year", month_day(m, d));
     let prev = date.year() - 1;
-    if date <= this_year {
-        Schedule {
-            frequency: "annual",
-            deadline_rule: rule,
-            status: DueStatus::Due,
-            next_period: Some(prev),
-            next_deadline: Some(this_year.to_string()),
-            days_until_next_deadline: days_between(date, this_year),
-            overdue: Some(false),
-            overdue_period: None,
-            overdue_since: None,
-        }
+    let passed = date > this_year;
+    let (next, next_period) = if passed {
+        (
+            Date::new(date.year().saturating_add(1), m, d).ok(),
+            date.year(),
+        )
     } else {
-        let next = Date::new(date.year().saturating_add(1), m, d).ok();
-        Schedule {
-            frequency: "annual",
-            deadline_rule: rule,
-            status: DueStatus::Overdue,
-            next_period: Some(date.year()),
-            next_deadline: next.map(|n| n.to_string()),
-            days_until_next_deadline: next.and_then(|n| days_between(date, n)),
-            overdue: Some(true),
-            overdue_period: Some(prev),
-            overdue_since: Some(this_year.to_string()),
-        }
+        (Some(this_year), prev)
+    };
+    Schedule {
+        frequency: "annual",
+        deadline_rule: format!("by {} of the following year", month_day(m, d)),
+        status: due_status(date, this_year, filed),
+        filed: filed.into(),
+        next_period: Some(next_period),
+        next_deadline: next.map(|n| n.to_string()),
+        days_until_next_deadline: next.and_then(|n| days_between(date, n)),
+        deadline_passed: Some(passed),
+        passed_period: passed.then_some(prev),
+        passed_on: passed.then(|| this_year.to_string()),
     }
 }
 
@@ -390,7 +438,7 @@ pub fn obligations(
         prefecture: pref,
         obligations: out,
         basis,
-        note: "Deadlines follow the text; whether a report has actually been filed is not tracked, so `overdue` means the deadline has passed.",
+        note: "Deadlines follow the text. No filing record is kept here, so once a deadline has passed the status is `deadline_passed` with `filed: unknown`: it says nothing about whether the report was filed.",
     })
 }
 
@@ -423,6 +471,124 @@ fn recipients(
         .collect()
 }
 
+/// 十一: the party committee and government of each prefecture report to the province.
+fn prefecture_leadership_lines(
+    rules: &Rules,
+    rule: &ObligationRule,
+    province: &PlaceName,
+    prefs: &[&PlaceName],
+) -> Vec<ReportLine> {
+    let mut out = Vec::new();
+    for p in prefs {
+        for b in ["party_committee", "government"] {
+            let Some(t) = rules.body(b) else { continue };
+            out.push(ReportLine {
+                reporter: Named {
+                    name_zh: t.name_zh_for(&p.name),
+                    name_en: Some(t.name_en_for(&p.name)),
+                    level: Some(Level::Prefecture),
+                    adcode: Some(p.adcode.clone()),
+                },
+                departments: vec![],
+                to: recipients(rules, &rule.to, province, Level::Prefecture, p),
+                copied_to: recipients(rules, &rule.copy_to, province, Level::Prefecture, p),
+                copied_up_to: None,
+            });
+        }
+    }
+    out
+}
+
+/// 十一: the provincial departments with important duties report to the
+/// province, copied up to their ministry and across to the committee office.
+fn reporting_department_lines(
+    rules: &Rules,
+    rule: &ObligationRule,
+    province: &PlaceName,
+) -> Vec<ReportLine> {
+    rules
+        .reporting_departments()
+        .map(|d| ReportLine {
+            reporter: Named {
+                name_zh: d.province_zh.clone(),
+                name_en: Some(format!("Hubei {}", d.name_en)),
+                level: Some(Level::Province),
+                adcode: None,
+            },
+            departments: vec![],
+            to: recipients(rules, &rule.to, province, Level::Province, province),
+            copied_to: recipients(rules, &rule.copy_to, province, Level::Province, province),
+            copied_up_to: match rule.copy_up {
+                CopyUp::None => None,
+                _ => Some(Named {
+                    name_zh: d.superior_zh.clone(),
+                    name_en: Some(d.superior_en.clone()),
+                    level: None,
+                    adcode: None,
+                }),
+            },
+        })
+        .collect()
+}
+
+/// Where a local department's report is copied upwards (十二).
+fn copied_up(rule: &ObligationRule, level: Level, pref: &PlaceName) -> Option<Named> {
+    match (rule.copy_up, level) {
+        (CopyUp::None, _) => None,
+        (_, Level::County) => Some(Named {
+            name_zh: format!("{}对口主管部门", pref.name),
+            name_en: Some(format!("the corresponding department of {}", pref.name)),
+            level: Some(Level::Prefecture),
+            adcode: Some(pref.adcode.clone()),
+        }),
+        _ => Some(Named {
+            name_zh: "湖北省对口主管厅局".into(),
+            name_en: Some("the corresponding provincial department".into()),
+            level: Some(Level::Province),
+            adcode: None,
+        }),
+    }
+}
+
+/// 十二: the functional departments of each prefecture and county report to
+/// their own level.
+fn local_department_lines(
+    rules: &Rules,
+    places: &Places,
+    rule: &ObligationRule,
+    province: &PlaceName,
+    prefs: &[&PlaceName],
+) -> Vec<ReportLine> {
+    let mut lines = Vec::new();
+    for p in prefs {
+        let mut units = vec![(Level::Prefecture, (*p).clone())];
+        if let Some(cs) = places.counties.get(&p.adcode) {
+            units.extend(cs.iter().map(|c| (Level::County, c.clone())));
+        }
+        for (level, unit) in units {
+            let depts: Vec<String> = rules
+                .departments
+                .iter()
+                .filter(|d| d.kind == super::body::DepartmentKind::Functional)
+                .map(|d| d.name_at(level, &unit.name))
+                .collect();
+            lines.push(ReportLine {
+                reporter: Named {
+                    name_zh: format!("{}有关职能部门", unit.name),
+                    name_en: Some(format!("functional departments of {}", unit.name)),
+                    level: Some(level),
+                    adcode: Some(unit.adcode.clone()),
+                },
+                departments: depts,
+                to: recipients(rules, &rule.to, province, level, &unit),
+                copied_to: recipients(rules, &rule.copy_to, province, level, &unit),
+                copied_up_to: copied_up(rule, level, p),
+            });
+        }
+    }
+    lines
+}
+
 fn report_lines(
     rules: &Rules,
     places: &Places,
@@ -438,102 +604,12 @@ fn report_lines(
         None => places.prefectures.iter().collect(),
     };
     match rule.reporters {
-        Reporters::PrefectureLeadership => prefs
-            .iter()
-            .flat_map(|p| {
-                ["party_committee", "government"]
-                    .into_iter()
-                    .filter_map(|b| {
-                        let t = rules.body(b)?;
-                        Some(ReportLine {
-                            reporter: Named {
-                                name_zh: t.name_zh_for(&p.name),
-                                name_en: Some(t.name_en_for(&p.name)),
-                                level: Some(Level::Prefecture),
-                                adcode: Some(p.adcode.clone()),
-                            },
-                            departments: vec![],
-                            to: recipients(rules, &rule.to, &province, Level::Prefecture, p),
-                            copied_to: recipients(
-                                rules,
-                                &rule.copy_to,
-                                &province,
-                                Level::Prefecture,
-                                p,
-                            ),
-                            copied_up_to: None,
-                        })
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
-        Reporters::ReportingDepartments => rules
-            .reporting_departments()
-            .map(|d| ReportLine {
-                reporter: Named {
-                    name_zh: d.province_zh.clone(),
-                    name_en: Some(format!("Hubei {}", d.name_en)),
-                    level: Some(Level::Province),
-                    adcode: None,
-                },
-                departments: vec![],
-                to: recipients(rules, &rule.to, &province, Level::Province, &province),
-                copied_to: recipients(rules, &rule.copy_to, &province, Level::Province, &province),
-                copied_up_to: match rule.copy_up {
-                    CopyUp::None => None,
-                    _ => Some(Named {
-                        name_zh: d.superior_zh.clone(),
-                        name_en: Some(d.superior_en.clone()),
-                        level: None,
-                        adcode: None,
-                    }),
-                },
-            })
-            .collect(),
+        Reporters::PrefectureLeadership => {
+            prefecture_leadership_lines(rules, rule, &province, &prefs)
+        }
+        Reporters::ReportingDepartments => reporting_department_lines(rules, rule, &province),
         Reporters::LocalDepartments => {
-            let mut lines = Vec::new();
-            for p in prefs {
-                let mut units = vec![(Level::Prefecture, p.clone())];
-                if let Some(cs) = places.counties.get(&p.adcode) {
-                    units.extend(cs.iter().map(|c| (Level::County, c.clone())));
-                }
-                for (level, unit) in units {
-                    let depts: Vec<String> = rules
-                        .departments
-                        .iter()
-                        .filter(|d| d.kind == super::body::DepartmentKind::Functional)
-                        .map(|d| d.name_at(level, &unit.name))
-                        .collect();
-                    let up = match (rule.copy_up, level) {
-                        (CopyUp::None, _) => None,
-                        (_, Level::County) => Some(Named {
-                            name_zh: format!("{}对口主管部门", p.name),
-                            name_en: Some(format!("the corresponding department of {}", p.name)),
-                            level: Some(Level::Prefecture),
-                            adcode: Some(p.adcode.clone()),
-                        }),
-                        _ => Some(Named {
-                            name_zh: "湖北省对口主管厅局".into(),
-                            name_en: Some("the corresponding provincial department".into()),
-                            level: Some(Level::Province),
-                            adcode: None,
-                        }),
-                    };
-                    lines.push(ReportLine {
-                        reporter: Named {
-                            name_zh: format!("{}有关职能部门", unit.name),
-                            name_en: Some(format!("functional departments of {}", unit.name)),
-                            level: Some(level),
-                            adcode: Some(unit.adcode.clone()),
-                        },
-                        departments: depts,
-                        to: recipients(rules, &rule.to, &province, level, &unit),
-                        copied_to: recipients(rules, &rule.copy_to, &province, level, &unit),
-                        copied_up_to: up,
-                    });
-                }
-            }
-            lines
+            local_department_lines(rules, places, rule, &province, &prefs)
         }
     }
 }
@@ -558,11 +634,14 @@ mod tests {
             "2027-01-10T00:00",
             "",
             "0999-01-01",
+            "10000-01-01",
             "２０２７-01-10",
         ] {
             assert!(parse_date(bad).is_err(), "{bad} accepted");
         }
         assert_eq!(d("2028-02-29").day(), 29);
+        assert_eq!(d("9999-12-31").year(), 9999);
+        assert_eq!(d("1000-01-01").year(), 1000);
     }
 
     #[test]
@@ -572,32 +651,60 @@ mod tests {
         assert_eq!(s.next_deadline.as_deref(), Some("2027-01-31"));
         assert_eq!(s.next_period, Some(2026));
         assert_eq!(s.days_until_next_deadline, Some(21));
-        assert_eq!(s.overdue, Some(false));
+        assert_eq!(s.deadline_passed, Some(false));
+        assert_eq!(s.filed, Filed::Unknown);
         let s = schedule(d("2027-01-31"), Some((1, 31)));
         assert_eq!(s.status, DueStatus::Due);
         assert_eq!(s.days_until_next_deadline, Some(0));
     }
 
     #[test]
-    fn overdue_after_the_deadline() {
+    fn deadline_passed_not_overdue_without_a_filing_record() {
         let s = schedule(d("2027-02-05"), Some((1, 31)));
-        assert_eq!(s.status, DueStatus::Overdue);
-        assert_eq!(s.overdue, Some(true));
-        assert_eq!(s.overdue_period, Some(2026));
-        assert_eq!(s.overdue_since.as_deref(), Some("2027-01-31"));
+        assert_eq!(s.status, DueStatus::DeadlinePassed);
+        assert_eq!(s.filed, Filed::Unknown);
+        assert_eq!(s.deadline_passed, Some(true));
+        assert_eq!(s.passed_period, Some(2026));
+        assert_eq!(s.passed_on.as_deref(), Some("2027-01-31"));
         assert_eq!(s.next_deadline.as_deref(), Some("2028-01-31"));
         assert_eq!(s.next_period, Some(2027));
         // 2027-02-05 .. 2028-01-31: 360 days (2027 is not a leap year: 365 - 5).
         assert_eq!(s.days_until_next_deadline, Some(360));
         let s = schedule(d("2027-12-31"), Some((1, 31)));
         assert_eq!(s.days_until_next_deadline, Some(31));
+        assert_eq!(s.status, DueStatus::DeadlinePassed);
+    }
+
+    #[test]
+    fn a_filing_record_decides_filed_and_overdue() {
+        let (date, deadline) = (d("2027-03-01"), d("2027-01-31"));
+        assert_eq!(due_status(date, deadline, None), DueStatus::DeadlinePassed);
+        assert_eq!(due_status(date, deadline, Some(true)), DueStatus::Filed);
+        assert_eq!(due_status(date, deadline, Some(false)), DueStatus::Overdue);
+        assert_eq!(
+            due_status(d("2027-01-20"), deadline, Some(false)),
+            DueStatus::Due
+        );
+        let s = schedule_with(date, Some((1, 31)), Some(true));
+        assert_eq!((s.status, s.filed), (DueStatus::Filed, Filed::Yes));
+    }
+
+    #[test]
+    fn the_last_year_of_the_calendar() {
+        // After 31 January 9999 the next deadline would fall in 10000: none.
+        let s = schedule(d("9999-06-01"), Some((1, 31)));
+        assert_eq!(s.status, DueStatus::DeadlinePassed);
+        assert_eq!(s.next_deadline, None);
+        assert_eq!(s.days_until_next_deadline, None);
+        let s = schedule(d("9999-01-01"), Some((1, 31)));
+        assert_eq!(s.next_deadline.as_deref(), Some("9999-01-31"));
     }
 
     #[test]
     fn no_deadline() {
         let s = schedule(d("2027-02-05"), None);
         assert_eq!(s.status, DueStatus::NotFixed);
-        assert_eq!(s.overdue, None);
+        assert_eq!(s.deadline_passed, None);
         assert_eq!(s.next_deadline, None);
         assert!(s.deadline_rule.contains("no date"));
     }

@@ -11,11 +11,12 @@ use crate::atlas::{Atlas, LayerKind, Unit};
 use crate::locate::Location;
 
 use super::actors::{self, BodyItem, ClauseRef, RoleItem};
-use super::analyze::MechanismItem;
+use super::analysis::MechanismItem;
 use super::body::Level;
 use super::mechanism::{Mechanism, Scope};
 use super::obligations::{self, Obligation, PlaceName};
 use super::places::{self, place};
+use super::water::{PlaceRef, UpstreamDownstream};
 use super::Rules;
 
 /// The bodies of one level at the location.
@@ -64,29 +65,219 @@ pub struct GovernanceProfile {
     pub notes: Vec<String>,
 }
 
+/// Where the point drains locally, checked against its county's zone (十三).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DrainageCheck {
+    /// The river the point drains to locally: the nearest line within the snap
+    /// tolerance (or the first named river downstream of an unnamed one).
+    pub river: PlaceRef,
+    /// Distance from the point to that line, km.
+    pub distance_km: f64,
+    /// The first-level basin (一级流域) that river belongs to.
+    pub basin: PlaceRef,
+    /// The county's second-level zone (reconstructed) and its basin.
+    pub zone: Option<Value>,
+    /// Whether the zone's first-level basin is the one the point drains to.
+    pub agrees_with_zone: Option<bool>,
+    /// Why they may disagree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Clauses.
+    pub basis: Vec<String>,
+    /// Provenance of the river data and of the zones.
+    pub provenance: String,
+}
+
 /// A governance profile: the location answer plus its governance.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Profile {
     /// Everything `locate` returns.
     #[serde(flatten)]
     pub location: Location,
+    /// Local drainage and whether it agrees with the zone; `null` outside
+    /// Hubei or when no river line is within the snap tolerance.
+    pub drainage: Option<DrainageCheck>,
     /// Governance; `null` outside Hubei.
     pub governance: Option<GovernanceProfile>,
 }
 
 /// The governance profile of a point (lon/lat already range-checked), with
-/// reporting deadlines as of `date`.
-pub fn profile(rules: &Rules, atlas: &Atlas, lon: f64, lat: f64, date: Date) -> Profile {
+/// reporting deadlines as of `date` and local drainage from `river`.
+pub fn profile(
+    rules: &Rules,
+    atlas: &Atlas,
+    river: &dyn UpstreamDownstream,
+    lon: f64,
+    lat: f64,
+    date: Date,
+) -> Profile {
     let location = atlas.locate(lon, lat);
-    let governance = build(rules, atlas, &location, date);
+    let mut governance = build(rules, atlas, &location, date);
+    let drainage = governance
+        .as_ref()
+        .and_then(|_| drainage(atlas, river, &location, lon, lat));
+    if let (Some(g), None) = (governance.as_mut(), &drainage) {
+        g.notes.push(format!(
+            "drainage: not checked: no river line within the snap tolerance of the point (river engine: {})",
+            river.describe()
+        ));
+    }
     Profile {
         location,
+        drainage,
         governance,
     }
 }
 
+/// 十三: the river the point drains to, its first-level basin, and whether
+/// that agrees with the basin of the county's (whole-county) zone.
+fn drainage(
+    atlas: &Atlas,
+    river: &dyn UpstreamDownstream,
+    loc: &Location,
+    lon: f64,
+    lat: f64,
+) -> Option<DrainageCheck> {
+    let d = river.drainage(atlas, lon, lat)?;
+    let zone_basin = loc
+        .zone
+        .as_ref()
+        .and_then(|z| z.extra.get("basin"))
+        .and_then(Value::as_str);
+    let agrees = zone_basin.map(|b| b == d.basin.id);
+    let straddles = loc
+        .county
+        .as_ref()
+        .and_then(|c| atlas.layer(LayerKind::County).get(&c.adcode))
+        .and_then(|c| c.properties.get("straddles_divide"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let note = (agrees == Some(false)).then(|| {
+        format!(
+            "the point drains to the {} ({}), but its county's zone {} lies in {}: zones are whole-county assignments (reconstructed){}",
+            d.river.name,
+            d.basin.name,
+            loc.zone.as_ref().map(|z| format!("{} {}", z.id, z.name)).unwrap_or_default(),
+            zone_basin.unwrap_or("another basin"),
+            if straddles { ", and this county straddles a drainage divide" } else { "" }
+        )
+    });
+    Some(DrainageCheck {
+        river: d.river,
+        distance_km: d.distance_km,
+        basin: d.basin,
+        zone: loc
+            .zone
+            .as_ref()
+            .map(|z| json!({"id": z.id, "name": z.name, "basin": zone_basin})),
+        agrees_with_zone: agrees,
+        note,
+        basis: vec!["十三".into()],
+        provenance: "river lines reconstructed (WDBII, gazetteer orientation); zones reconstructed"
+            .into(),
+    })
+}
+
+/// The bodies of one level at a place (二, 三, 七, 二十).
+fn level(rules: &Rules, level: Level, p: &PlaceName, note: Option<String>) -> LevelProfile {
+    LevelProfile {
+        level,
+        place: p.clone(),
+        party_committee: actors::body(rules, "party_committee", level, p),
+        government: actors::body(rules, "government", level, p),
+        first_responsible: actors::first_responsible(rules, p),
+        committee: actors::body(rules, "committee", level, p),
+        committee_office: actors::body(rules, "committee_office", level, p),
+        note,
+    }
+}
+
+/// Province, prefecture and county, top down (a province-administered unit
+/// acts at prefecture level and has no separate county level).
+fn levels(rules: &Rules, atlas: &Atlas, pref: &Unit, county: Option<&Unit>) -> Vec<LevelProfile> {
+    let pref_place = place(pref);
+    let mut out = vec![level(
+        rules,
+        Level::Province,
+        &places::province(atlas),
+        None,
+    )];
+    match county {
+        Some(c) if c.id == pref.id => out.push(level(
+            rules,
+            Level::Prefecture,
+            &pref_place,
+            Some(format!(
+                "{} is a province-administered county-level unit: it acts at prefecture level and has no separate county level",
+                pref.name
+            )),
+        )),
+        Some(c) => {
+            out.push(level(rules, Level::Prefecture, &pref_place, None));
+            out.push(level(rules, Level::County, &place(c), None));
+        }
+        None => out.push(level(rules, Level::Prefecture, &pref_place, None)),
+    }
+    out
+}
+
+/// Reporting obligations of the prefecture (十一) and of the local
+/// departments of the prefecture and county (十二), as of `date`.
+fn reporting(
+    rules: &Rules,
+    atlas: &Atlas,
+    date: Date,
+    pref: &Unit,
+    county: Option<&Unit>,
+) -> Vec<Obligation> {
+    let mut out = obligations::obligations(rules, &places::places(atlas), date, Some(&pref.id))
+        .map(|a| a.obligations)
+        .unwrap_or_default();
+    let here: Vec<&str> = [Some(pref.id.as_str()), county.map(|c| c.id.as_str())]
+        .into_iter()
+        .flatten()
+        .collect();
+    for o in &mut out {
+        o.reports.retain(|r| {
+            r.reporter
+                .adcode
+                .as_deref()
+                .is_some_and(|a| here.contains(&a))
+        });
+    }
+    out
+}
+
+/// Every clause the profile cites, sorted.
+fn profile_basis(
+    rules: &Rules,
+    levels: &[LevelProfile],
+    mechanisms: &[MechanismItem],
+    reporting: &[Obligation],
+) -> Vec<String> {
+    let mut basis: Vec<String> = vec!["一".into(), "二".into()];
+    for l in levels {
+        let bodies = [
+            &l.party_committee,
+            &l.government,
+            &l.committee,
+            &l.committee_office,
+        ];
+        for b in bodies.into_iter().flatten() {
+            basis.extend(b.basis.iter().cloned());
+        }
+        for r in &l.first_responsible {
+            basis.extend(r.basis.iter().cloned());
+        }
+    }
+    basis.extend(mechanisms.iter().flat_map(|m| m.basis.clone()));
+    basis.extend(reporting.iter().flat_map(|o| o.basis.clone()));
+    basis.extend(rules.supervisors.iter().flat_map(|s| s.basis.clone()));
+    actors::sort_basis(rules, &mut basis);
+    basis
+}
+
 fn build(rules: &Rules, atlas: &Atlas, loc: &Location, date: Date) -> Option<GovernanceProfile> {
-    let province = places::province(atlas);
     let pref = loc
         .prefecture
         .as_ref()
@@ -102,105 +293,112 @@ fn build(rules: &Rules, atlas: &Atlas, loc: &Location, date: Date) -> Option<Gov
                 .to_string(),
         );
     }
-
-    let level = |level: Level, p: &PlaceName, note: Option<String>| LevelProfile {
-        level,
-        place: p.clone(),
-        party_committee: actors::body(rules, "party_committee", level, p),
-        government: actors::body(rules, "government", level, p),
-        first_responsible: actors::first_responsible(rules, p),
-        committee: actors::body(rules, "committee", level, p),
-        committee_office: actors::body(rules, "committee_office", level, p),
-        note,
-    };
-    let pref_place = place(pref);
-    let mut levels = vec![level(Level::Province, &province, None)];
-    match county {
-        Some(c) if c.id == pref.id => levels.push(level(
-            Level::Prefecture,
-            &pref_place,
-            Some(format!(
-                "{} is a province-administered county-level unit: it acts at prefecture level and has no separate county level",
-                pref.name
-            )),
-        )),
-        Some(c) => {
-            levels.push(level(Level::Prefecture, &pref_place, None));
-            levels.push(level(Level::County, &place(c), None));
-        }
-        None => levels.push(level(Level::Prefecture, &pref_place, None)),
-    }
-
+    let levels = levels(rules, atlas, pref, county);
     let mechanisms = mechanisms(rules, atlas, loc, pref, county, &mut notes);
-
-    // Reporting obligations of this prefecture (十一) and of the local
-    // departments of this prefecture and county (十二).
-    let places_all = places::places(atlas);
-    let mut reporting = obligations::obligations(rules, &places_all, date, Some(&pref.id))
-        .map(|a| a.obligations)
-        .unwrap_or_default();
-    let here: Vec<&str> = [Some(pref.id.as_str()), county.map(|c| c.id.as_str())]
-        .into_iter()
-        .flatten()
-        .collect();
-    for o in &mut reporting {
-        o.reports.retain(|r| {
-            r.reporter
-                .adcode
-                .as_deref()
-                .is_some_and(|a| here.contains(&a))
-        });
-    }
-
+    let reporting = reporting(rules, atlas, date, pref, county);
     let supervisors: Vec<Value> = rules
         .supervisors
         .iter()
         .map(|s| json!({"id": s.id, "name_zh": s.name_zh, "name_en": s.name_en, "basis": s.basis}))
         .collect();
-
-    let framing_ids = ["一", "二"].map(String::from);
-    let framing = actors::clause_refs(rules, &framing_ids);
-    let mut basis: Vec<String> = framing_ids.to_vec();
-    for l in &levels {
-        for b in [
-            &l.party_committee,
-            &l.government,
-            &l.committee,
-            &l.committee_office,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            basis.extend(b.basis.iter().cloned());
-        }
-        for r in &l.first_responsible {
-            basis.extend(r.basis.iter().cloned());
-        }
-    }
-    for m in &mechanisms {
-        basis.extend(m.basis.iter().cloned());
-    }
-    for o in &reporting {
-        basis.extend(o.basis.iter().cloned());
-    }
-    for s in &rules.supervisors {
-        basis.extend(s.basis.iter().cloned());
-    }
-    actors::sort_basis(rules, &mut basis);
-    let clauses = actors::clause_refs(rules, &basis);
+    let basis = profile_basis(rules, &levels, &mechanisms, &reporting);
     Some(GovernanceProfile {
+        framing: actors::clause_refs(rules, &["一".to_string(), "二".to_string()]),
+        clauses: actors::clause_refs(rules, &basis),
         levels,
         mechanisms,
         reporting_obligations: reporting,
         as_of: date.to_string(),
         supervisors,
-        framing,
         basis,
-        clauses,
         notes,
     })
 }
 
+fn item(m: &Mechanism, applies_to: Value, provenance: Option<String>) -> MechanismItem {
+    MechanismItem {
+        id: m.id.clone(),
+        name_zh: m.name_zh.clone(),
+        name_en: m.name_en.clone(),
+        basis: m.basis.clone(),
+        features: m.features_zh.clone(),
+        applies_to,
+        provenance,
+    }
+}
+
+/// The group units (metro areas, corridors) a prefecture belongs to.
+fn groups<'a>(atlas: &'a Atlas, kind: LayerKind, pref: &Unit) -> Vec<&'a Unit> {
+    places::groups_of(atlas, kind, &pref.id)
+        .iter()
+        .filter_map(|id| atlas.layer(kind).get(id))
+        .collect()
+}
+
+/// 十四: the metro area of the prefecture and its lead city, or a note on
+/// the city cluster, which has no mechanism of its own in the text.
+fn metro(
+    atlas: &Atlas,
+    m: &Mechanism,
+    pref: &Unit,
+    notes: &mut Vec<String>,
+) -> Option<MechanismItem> {
+    let metros = groups(atlas, LayerKind::MetroArea, pref);
+    if metros.is_empty() {
+        let clusters: Vec<String> = groups(atlas, LayerKind::CityCluster, pref)
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        if !clusters.is_empty() {
+            notes.push(format!(
+                "{} is in no metropolitan area; it is in the city cluster {}, for which the seed sets no coordination mechanism",
+                pref.name,
+                clusters.join(", ")
+            ));
+        }
+        return None;
+    }
+    let list: Vec<Value> = metros
+        .iter()
+        .map(|u| {
+            let lead = u.prop_str("lead_city").unwrap_or_default();
+            json!({
+                "id": u.id,
+                "name": u.name,
+                "lead_city": atlas.layer(LayerKind::Prefecture).get(lead).map(place),
+                "is_lead_city": lead == pref.id,
+                "provenance": places::provenance(atlas, LayerKind::MetroArea, u),
+            })
+        })
+        .collect();
+    let prov = places::first_unofficial(atlas, LayerKind::MetroArea, metros);
+    Some(item(m, json!({"metro_areas": list}), prov))
+}
+
+/// 十四: the air-pollution transmission channel (传输通道) and its partners.
+fn corridor(atlas: &Atlas, m: &Mechanism, pref: &Unit) -> Option<MechanismItem> {
+    let corridors = groups(atlas, LayerKind::Corridor, pref);
+    if corridors.is_empty() {
+        return None;
+    }
+    let list: Vec<Value> = corridors
+        .iter()
+        .map(|u| {
+            let partners: Vec<PlaceName> = u
+                .members()
+                .iter()
+                .filter(|a| **a != pref.id)
+                .filter_map(|a| atlas.layer(LayerKind::Prefecture).get(a))
+                .map(place)
+                .collect();
+            json!({"id": u.id, "name": u.name, "partners": partners, "provenance": places::provenance(atlas, LayerKind::Corridor, u)})
+        })
+        .collect();
+    let prov = places::first_unofficial(atlas, LayerKind::Corridor, corridors);
+    Some(item(m, json!({"corridors": list}), prov))
+}
+
+/// The mechanisms that apply at the location.
 fn mechanisms(
     rules: &Rules,
     atlas: &Atlas,
@@ -209,114 +407,36 @@ fn mechanisms(
     county: Option<&Unit>,
     notes: &mut Vec<String>,
 ) -> Vec<MechanismItem> {
-    let item = |m: &Mechanism, applies_to: Value, provenance: Option<String>| MechanismItem {
-        id: m.id.clone(),
-        name_zh: m.name_zh.clone(),
-        name_en: m.name_en.clone(),
-        basis: m.basis.clone(),
-        features: m.features_zh.clone(),
-        applies_to,
-        provenance,
-    };
-    let prov_of = |kind: LayerKind, units: Vec<&Unit>| places::first_unofficial(atlas, kind, units);
     let mut out = Vec::new();
     for m in &rules.mechanisms {
-        match m.scope {
+        let found = match m.scope {
             Scope::Basin if loc.basin.is_some() || loc.zone.is_some() => {
                 let status = atlas.layer(LayerKind::Zone).provenance.status.clone();
-                out.push(item(
+                Some(item(
                     m,
                     json!({"basin": loc.basin, "zone": loc.zone}),
                     (status != "official").then_some(status),
-                ));
+                ))
             }
-            Scope::MetroArea => {
-                let metros: Vec<&Unit> = places::groups_of(atlas, LayerKind::MetroArea, &pref.id)
-                    .iter()
-                    .filter_map(|id| atlas.layer(LayerKind::MetroArea).get(id))
-                    .collect();
-                if metros.is_empty() {
-                    let clusters: Vec<String> =
-                        places::groups_of(atlas, LayerKind::CityCluster, &pref.id)
-                            .iter()
-                            .filter_map(|id| atlas.layer(LayerKind::CityCluster).get(id))
-                            .map(|c| c.name.clone())
-                            .collect();
-                    if !clusters.is_empty() {
-                        notes.push(format!(
-                            "{} is in no metropolitan area; it is in the city cluster {}, for which the seed sets no coordination mechanism",
-                            pref.name,
-                            clusters.join(", ")
-                        ));
-                    }
-                    continue;
-                }
-                let list: Vec<Value> = metros
-                    .iter()
-                    .map(|u| {
-                        let lead = u.prop_str("lead_city").unwrap_or_default();
-                        json!({
-                            "id": u.id,
-                            "name": u.name,
-                            "lead_city": atlas.layer(LayerKind::Prefecture).get(lead).map(place),
-                            "is_lead_city": lead == pref.id,
-                            "provenance": places::provenance(atlas, LayerKind::MetroArea, u),
-                        })
-                    })
-                    .collect();
-                out.push(item(
-                    m,
-                    json!({"metro_areas": list}),
-                    prov_of(LayerKind::MetroArea, metros),
-                ));
-            }
-            Scope::Corridor => {
-                let corridors: Vec<&Unit> = places::groups_of(atlas, LayerKind::Corridor, &pref.id)
-                    .iter()
-                    .filter_map(|id| atlas.layer(LayerKind::Corridor).get(id))
-                    .collect();
-                if corridors.is_empty() {
-                    continue;
-                }
-                let list: Vec<Value> = corridors
-                    .iter()
-                    .map(|u| {
-                        let partners: Vec<PlaceName> = u
-                            .members()
-                            .iter()
-                            .filter(|a| **a != pref.id)
-                            .filter_map(|a| atlas.layer(LayerKind::Prefecture).get(a))
-                            .map(place)
-                            .collect();
-                        json!({"id": u.id, "name": u.name, "partners": partners, "provenance": places::provenance(atlas, LayerKind::Corridor, u)})
-                    })
-                    .collect();
-                out.push(item(
-                    m,
-                    json!({"corridors": list}),
-                    prov_of(LayerKind::Corridor, corridors),
-                ));
-            }
-            Scope::RuralCounty => {
-                let Some(c) = county else { continue };
-                let rule = &rules.co_creation_rule;
-                if rule.is_rural(&c.name) {
-                    out.push(item(
+            Scope::MetroArea => metro(atlas, m, pref, notes),
+            Scope::Corridor => corridor(atlas, m, pref),
+            Scope::RuralCounty => county
+                .filter(|c| rules.co_creation_rule.is_rural(&c.name))
+                .map(|c| {
+                    item(
                         m,
                         json!({"county": place(c), "rural": true, "at": "township and village (乡镇、村)"}),
-                        Some(rule.provenance.clone()),
-                    ));
-                }
-            }
-            Scope::Committee => {
-                out.push(item(
-                    m,
-                    json!({"levels": ["province", "prefecture", "county"]}),
-                    None,
-                ));
-            }
-            _ => {}
-        }
+                        Some(rules.co_creation_rule.provenance.clone()),
+                    )
+                }),
+            Scope::Committee => Some(item(
+                m,
+                json!({"levels": ["province", "prefecture", "county"]}),
+                None,
+            )),
+            _ => None,
+        };
+        out.extend(found);
     }
     out
 }

@@ -294,42 +294,54 @@ impl Rules {
     /// Every inconsistency in the rules (empty when valid).
     pub fn problems(&self) -> Vec<RuleProblem> {
         let mut p = Vec::new();
-        let clause_ids: BTreeSet<&str> = self.clauses.iter().map(|c| c.id.as_str()).collect();
-        let dept_ids: BTreeSet<&str> = self.departments.iter().map(|d| d.id.as_str()).collect();
+        self.duplicate_ids(&mut p);
+        self.clause_numbering(&mut p);
+        self.references(&mut p);
+        self.matter_departments(&mut p);
+        for o in &self.obligations {
+            self.obligation_problems(o, &mut p);
+        }
+        self.required(&mut p);
+        p
+    }
 
-        dupes("part", self.parts.iter().map(|x| x.id.as_str()), &mut p);
-        dupes("clause", self.clauses.iter().map(|x| x.id.as_str()), &mut p);
-        dupes("level", self.levels.iter().map(|x| x.id.id()), &mut p);
-        dupes("body", self.bodies.iter().map(|x| x.id.as_str()), &mut p);
+    /// Ids unique within each kind of entry (a matter's aliases included).
+    fn duplicate_ids(&self, p: &mut Vec<RuleProblem>) {
+        dupes("part", self.parts.iter().map(|x| x.id.as_str()), p);
+        dupes("clause", self.clauses.iter().map(|x| x.id.as_str()), p);
+        dupes("level", self.levels.iter().map(|x| x.id.id()), p);
+        dupes("body", self.bodies.iter().map(|x| x.id.as_str()), p);
         dupes(
             "supervisor",
             self.supervisors.iter().map(|x| x.id.as_str()),
-            &mut p,
+            p,
         );
         dupes(
             "department",
             self.departments.iter().map(|x| x.id.as_str()),
-            &mut p,
+            p,
         );
         dupes(
             "mechanism",
             self.mechanisms.iter().map(|x| x.id.as_str()),
-            &mut p,
+            p,
         );
         dupes(
             "matter",
             self.matters.iter().flat_map(|m| {
                 std::iter::once(m.id.as_str()).chain(m.aliases.iter().map(|a| a.as_str()))
             }),
-            &mut p,
+            p,
         );
         dupes(
             "obligation",
             self.obligations.iter().map(|x| x.id.as_str()),
-            &mut p,
+            p,
         );
+    }
 
-        // Clauses: numeral ids that match their number, parts that exist.
+    /// Clauses: numeral ids that match their number, parts that exist.
+    fn clause_numbering(&self, p: &mut Vec<RuleProblem>) {
         let part_ids: BTreeSet<&str> = self.parts.iter().map(|x| x.id.as_str()).collect();
         for c in &self.clauses {
             if chinese_numeral(&c.id) != Some(c.number) {
@@ -345,56 +357,62 @@ impl Rules {
                 )));
             }
         }
+    }
 
-        let cite = |context: String, basis: &[String], p: &mut Vec<RuleProblem>| {
-            if basis.is_empty() {
-                p.push(RuleProblem::Other(format!("{context} cites no clause")));
-            }
-            for id in basis {
-                if !clause_ids.contains(id.as_str()) {
-                    p.push(RuleProblem::UnknownClause {
-                        context: context.clone(),
-                        id: id.clone(),
-                    });
-                }
-            }
-        };
-        let dept = |context: String, id: &str, p: &mut Vec<RuleProblem>| {
-            if !dept_ids.contains(id) {
-                p.push(RuleProblem::UnknownDepartment {
-                    context,
-                    id: id.to_string(),
+    /// A list of cited clauses: not empty, each defined.
+    fn cite(&self, context: String, basis: &[String], p: &mut Vec<RuleProblem>) {
+        if basis.is_empty() {
+            p.push(RuleProblem::Other(format!("{context} cites no clause")));
+        }
+        for id in basis {
+            if self.clause(id).is_none() {
+                p.push(RuleProblem::UnknownClause {
+                    context: context.clone(),
+                    id: id.clone(),
                 });
             }
-        };
+        }
+    }
 
+    /// A referenced department exists.
+    fn dept(&self, context: String, id: &str, p: &mut Vec<RuleProblem>) {
+        if self.department(id).is_none() {
+            p.push(RuleProblem::UnknownDepartment {
+                context,
+                id: id.to_string(),
+            });
+        }
+    }
+
+    /// Clauses and departments cited by bodies, supervisors, mechanisms and the catalog.
+    fn references(&self, p: &mut Vec<RuleProblem>) {
         for b in &self.bodies {
-            cite(format!("body `{}`", b.id), &b.basis, &mut p);
+            self.cite(format!("body `{}`", b.id), &b.basis, p);
             for d in b.hosted_by.values() {
-                dept(format!("body `{}` (hosted_by)", b.id), d, &mut p);
+                self.dept(format!("body `{}` (hosted_by)", b.id), d, p);
             }
         }
         for s in &self.supervisors {
-            cite(format!("supervisor `{}`", s.id), &s.basis, &mut p);
+            self.cite(format!("supervisor `{}`", s.id), &s.basis, p);
         }
         for m in &self.mechanisms {
-            cite(format!("mechanism `{}`", m.id), &m.basis, &mut p);
+            self.cite(format!("mechanism `{}`", m.id), &m.basis, p);
             for s in &m.chain {
-                dept(
-                    format!("mechanism `{}` (chain)", m.id),
-                    &s.department,
-                    &mut p,
-                );
+                self.dept(format!("mechanism `{}` (chain)", m.id), &s.department, p);
             }
             for d in &m.partners {
-                dept(format!("mechanism `{}` (partners)", m.id), d, &mut p);
+                self.dept(format!("mechanism `{}` (partners)", m.id), d, p);
             }
         }
-        cite("matter catalog".to_string(), &self.catalog.basis, &mut p);
+        self.cite("matter catalog".to_string(), &self.catalog.basis, p);
+    }
+
+    /// Each matter's lead and cooperating departments exist, the lead not among its partners.
+    fn matter_departments(&self, p: &mut Vec<RuleProblem>) {
         for m in &self.matters {
-            dept(format!("matter `{}` (lead)", m.id), &m.lead, &mut p);
+            self.dept(format!("matter `{}` (lead)", m.id), &m.lead, p);
             for d in &m.cooperating {
-                dept(format!("matter `{}` (cooperating)", m.id), d, &mut p);
+                self.dept(format!("matter `{}` (cooperating)", m.id), d, p);
                 if *d == m.lead {
                     p.push(RuleProblem::Other(format!(
                         "matter `{}` lists its lead department `{d}` as cooperating",
@@ -403,46 +421,49 @@ impl Rules {
                 }
             }
         }
-        for o in &self.obligations {
-            cite(format!("obligation `{}`", o.id), &o.basis, &mut p);
-            for r in o.to.iter().chain(&o.copy_to) {
-                match BodyRef::parse(r) {
-                    Some(br) if self.body(br.body).is_some() => {}
-                    Some(br) => p.push(RuleProblem::Other(format!(
-                        "obligation `{}` refers to body `{}`, which is not in bodies.toml",
-                        o.id, br.body
-                    ))),
-                    None => p.push(RuleProblem::Other(format!(
-                        "obligation `{}`: `{r}` is not of the form province:BODY or same:BODY",
-                        o.id
-                    ))),
-                }
-            }
-            match (o.deadline_month, o.deadline_day) {
-                (None, None) => {}
-                (Some(m), Some(d)) => {
-                    // Must exist in every year (no 29 February).
-                    if jiff::civil::Date::new(
-                        2023,
-                        i8::try_from(m).unwrap_or(0),
-                        i8::try_from(d).unwrap_or(0),
-                    )
-                    .is_err()
-                    {
-                        p.push(RuleProblem::Other(format!(
-                            "obligation `{}` has an impossible deadline {m}-{d}",
-                            o.id
-                        )));
-                    }
-                }
-                _ => p.push(RuleProblem::Other(format!(
-                    "obligation `{}` sets only one of deadline_month and deadline_day",
+    }
+
+    /// An obligation: clauses, recipients, and a deadline that exists every year.
+    fn obligation_problems(&self, o: &ObligationRule, p: &mut Vec<RuleProblem>) {
+        self.cite(format!("obligation `{}`", o.id), &o.basis, p);
+        for r in o.to.iter().chain(&o.copy_to) {
+            match BodyRef::parse(r) {
+                Some(br) if self.body(br.body).is_some() => {}
+                Some(br) => p.push(RuleProblem::Other(format!(
+                    "obligation `{}` refers to body `{}`, which is not in bodies.toml",
+                    o.id, br.body
+                ))),
+                None => p.push(RuleProblem::Other(format!(
+                    "obligation `{}`: `{r}` is not of the form province:BODY or same:BODY",
                     o.id
                 ))),
             }
         }
+        match (o.deadline_month, o.deadline_day) {
+            (None, None) => {}
+            (Some(m), Some(d)) => {
+                // Must exist in every year (no 29 February).
+                let date = jiff::civil::Date::new(
+                    2023,
+                    i8::try_from(m).unwrap_or(0),
+                    i8::try_from(d).unwrap_or(0),
+                );
+                if date.is_err() {
+                    p.push(RuleProblem::Other(format!(
+                        "obligation `{}` has an impossible deadline {m}-{d}",
+                        o.id
+                    )));
+                }
+            }
+            _ => p.push(RuleProblem::Other(format!(
+                "obligation `{}` sets only one of deadline_month and deadline_day",
+                o.id
+            ))),
+        }
+    }
 
-        // What the engine relies on.
+    /// What the engine relies on: the seven mechanisms, the four bodies, three levels, a catalog.
+    fn required(&self, p: &mut Vec<RuleProblem>) {
         for id in REQUIRED_MECHANISMS {
             if self.mechanism(id).is_none() {
                 p.push(RuleProblem::Missing {
@@ -470,7 +491,6 @@ impl Rules {
         if self.matters.is_empty() {
             p.push(RuleProblem::Other("the matter catalog is empty".into()));
         }
-        p
     }
 
     /// Every clause id cited anywhere in the rules (for consistency checks).

@@ -31,6 +31,11 @@ pub struct BankSide {
     pub prefecture: Option<String>,
     /// Prefecture name.
     pub prefecture_name: String,
+    /// Province adcode: 420000 in Hubei, else the neighbouring province
+    /// (相邻省份) the bank lies in; null beyond the six neighbours.
+    pub province: Option<String>,
+    /// Province name.
+    pub province_name: Option<String>,
 }
 
 /// One bank-pair reach.
@@ -56,7 +61,10 @@ pub struct BankPair {
 
 fn side(atlas: &Atlas, p: (f64, f64)) -> BankSide {
     let l = atlas.locate(p.0, p.1);
+    let province = l.province.as_ref().or(l.neighbouring_province.as_ref());
     BankSide {
+        province: province.map(|p| p.adcode.clone()),
+        province_name: province.map(|p| p.name.clone()),
         county: l.county.as_ref().map(|c| c.adcode.clone()),
         county_name: l
             .county

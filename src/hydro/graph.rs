@@ -66,6 +66,9 @@ pub struct Edge {
     pub source: String,
     /// Pieces between county borders: (km_from, km_to, jurisdiction index).
     pub pieces: Vec<(f64, f64, Option<usize>)>,
+    /// For each piece, the neighbouring province (index into
+    /// [`RiverGraph::provinces`]) it lies in when outside Hubei.
+    pub beyond: Vec<Option<usize>>,
     /// Bounding box [min lon, min lat, max lon, max lat].
     pub bbox: [f64; 4],
     /// Shared copies of the id and river names for cheap answers.
@@ -185,6 +188,15 @@ pub struct Jurisdiction {
     pub basin_name: Option<String>,
 }
 
+/// A neighbouring province (相邻省份) a reach outside Hubei lies in.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Province {
+    /// Adcode (`430000`).
+    pub adcode: String,
+    /// Name (`湖南省`).
+    pub name: String,
+}
+
 /// Load-time validation summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct GraphSummary {
@@ -217,6 +229,8 @@ pub struct RiverGraph {
     pub zone_links: Vec<ZoneLinkInfo>,
     /// Jurisdictions referenced by edge pieces.
     pub jurisdictions: Vec<Arc<Jurisdiction>>,
+    /// Neighbouring provinces referenced by [`Edge::beyond`].
+    pub provinces: Vec<Arc<Province>>,
     /// Out-edges per node.
     pub outs: Vec<Vec<usize>>,
     /// In-edges per node.
@@ -343,6 +357,7 @@ impl RiverGraph {
                 cum_km: cum,
                 source: s(p, "source")?,
                 pieces: Vec::new(),
+                beyond: Vec::new(),
                 bbox,
                 labels: EdgeLabels {
                     edge: Arc::from(s(p, "id")?.as_str()),
@@ -380,6 +395,7 @@ impl RiverGraph {
             rivers,
             zone_links,
             jurisdictions: Vec::new(),
+            provinces: Vec::new(),
             outs,
             ins,
             topo: Vec::new(),
@@ -492,60 +508,37 @@ impl RiverGraph {
     }
 
     fn split_at_borders(&mut self, atlas: &Atlas) {
-        let mut jur_ix: BTreeMap<String, usize> = BTreeMap::new();
-        let mut jurs: Vec<Jurisdiction> = Vec::new();
+        let mut table = PieceTable::default();
         let mut inside = 0.0;
         for e in &mut self.edges {
-            let len = e.length_km();
-            let steps = ((len / SPLIT_STEP_KM).ceil() as usize).max(1);
-            let mut samples = Vec::with_capacity(steps + 1);
-            for k in 0..steps {
-                // sample at the middle of each step so vertices on borders do not decide
-                let d = (k as f64 + 0.5) * len / steps as f64;
-                let p = e.point_at(d);
-                let loc = atlas.locate(p.0, p.1);
-                let j = loc.county.as_ref().map(|c| {
-                    *jur_ix.entry(c.adcode.clone()).or_insert_with(|| {
-                        jurs.push(Jurisdiction {
-                            county: c.adcode.clone(),
-                            county_name: c.name.clone(),
-                            prefecture: loc
-                                .prefecture
-                                .as_ref()
-                                .map(|p| p.adcode.clone())
-                                .unwrap_or_default(),
-                            prefecture_name: loc
-                                .prefecture
-                                .as_ref()
-                                .map(|p| p.name.clone())
-                                .unwrap_or_default(),
-                            zone: loc.zone.as_ref().map(|z| z.id.clone()),
-                            zone_name: loc.zone.as_ref().map(|z| z.name.clone()),
-                            basin: loc.basin.as_ref().map(|b| b.id.clone()),
-                            basin_name: loc.basin.as_ref().map(|b| b.name.clone()),
-                        });
-                        jurs.len() - 1
-                    })
-                });
-                samples.push((k as f64 * len / steps as f64, j));
-            }
-            let mut pieces: Vec<(f64, f64, Option<usize>)> = Vec::new();
-            for (i, &(d0, j)) in samples.iter().enumerate() {
-                let d1 = samples.get(i + 1).map(|s| s.0).unwrap_or(len);
-                match pieces.last_mut() {
-                    Some(last) if last.2 == j => last.1 = d1,
-                    _ => pieces.push((d0, d1, j)),
-                }
-            }
+            let samples = table.sample(e, atlas);
+            let (pieces, beyond) = group_pieces(&samples, e.length_km());
             inside += pieces
                 .iter()
                 .filter(|p| p.2.is_some())
                 .map(|p| p.1 - p.0)
                 .sum::<f64>();
             e.pieces = pieces;
+            e.beyond = beyond;
         }
-        self.jurisdictions = jurs.into_iter().map(Arc::new).collect();
+        self.jurisdictions = table.jurs.into_iter().map(Arc::new).collect();
+        self.provinces = table.provinces.into_iter().map(Arc::new).collect();
         self.summary.inside_hubei_km = inside;
+    }
+
+    /// The neighbouring province of the edge piece containing `km` (outside
+    /// Hubei), if any.
+    pub fn province_at(&self, edge: usize, km: f64) -> Option<&Arc<Province>> {
+        let e = &self.edges[edge];
+        let i = e
+            .pieces
+            .iter()
+            .position(|p| km >= p.0 && km <= p.1 && p.2.is_none())?;
+        e.beyond
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|n| &self.provinces[n])
     }
 
     /// Index of a river by id.
@@ -610,6 +603,93 @@ impl RiverGraph {
         let along = e.cum_km[k] + t * (e.cum_km[k + 1] - e.cum_km[k]);
         Some((d2.sqrt(), i, along, q))
     }
+}
+
+/// Jurisdictions and provinces met while sampling the edges, each stored once.
+#[derive(Default)]
+struct PieceTable {
+    jur_ix: BTreeMap<String, usize>,
+    jurs: Vec<Jurisdiction>,
+    prov_ix: BTreeMap<String, usize>,
+    provinces: Vec<Province>,
+}
+
+impl PieceTable {
+    /// One sample per [`SPLIT_STEP_KM`] (taken at the middle of each step so
+    /// vertices on borders do not decide): (km at the step start, county-level
+    /// jurisdiction, neighbouring province when outside Hubei).
+    fn sample(&mut self, e: &Edge, atlas: &Atlas) -> Vec<(f64, Option<usize>, Option<usize>)> {
+        let len = e.length_km();
+        let steps = ((len / SPLIT_STEP_KM).ceil() as usize).max(1);
+        (0..steps)
+            .map(|k| {
+                let p = e.point_at((k as f64 + 0.5) * len / steps as f64);
+                let loc = atlas.locate(p.0, p.1);
+                let j = loc.county.as_ref().map(|_| self.jurisdiction(&loc));
+                let n = match (&j, &loc.neighbouring_province) {
+                    (None, Some(n)) => Some(self.province(&n.adcode, &n.name)),
+                    _ => None,
+                };
+                (k as f64 * len / steps as f64, j, n)
+            })
+            .collect()
+    }
+
+    fn jurisdiction(&mut self, loc: &crate::locate::Location) -> usize {
+        let c = loc.county.as_ref().expect("called with a county");
+        if let Some(&i) = self.jur_ix.get(&c.adcode) {
+            return i;
+        }
+        let pref = loc.prefecture.as_ref();
+        self.jurs.push(Jurisdiction {
+            county: c.adcode.clone(),
+            county_name: c.name.clone(),
+            prefecture: pref.map(|p| p.adcode.clone()).unwrap_or_default(),
+            prefecture_name: pref.map(|p| p.name.clone()).unwrap_or_default(),
+            zone: loc.zone.as_ref().map(|z| z.id.clone()),
+            zone_name: loc.zone.as_ref().map(|z| z.name.clone()),
+            basin: loc.basin.as_ref().map(|b| b.id.clone()),
+            basin_name: loc.basin.as_ref().map(|b| b.name.clone()),
+        });
+        self.jur_ix.insert(c.adcode.clone(), self.jurs.len() - 1);
+        self.jurs.len() - 1
+    }
+
+    fn province(&mut self, adcode: &str, name: &str) -> usize {
+        if let Some(&i) = self.prov_ix.get(adcode) {
+            return i;
+        }
+        self.provinces.push(Province {
+            adcode: adcode.to_string(),
+            name: name.to_string(),
+        });
+        self.prov_ix
+            .insert(adcode.to_string(), self.provinces.len() - 1);
+        self.provinces.len() - 1
+    }
+}
+
+/// Pieces of an edge from its samples: runs of the same jurisdiction, and
+/// outside Hubei runs of the same neighbouring province; `beyond[i]` is the
+/// province of `pieces[i]` (None inside Hubei or beyond the neighbours).
+#[allow(clippy::type_complexity)]
+fn group_pieces(
+    samples: &[(f64, Option<usize>, Option<usize>)],
+    len: f64,
+) -> (Vec<(f64, f64, Option<usize>)>, Vec<Option<usize>>) {
+    let mut pieces: Vec<(f64, f64, Option<usize>)> = Vec::new();
+    let mut beyond: Vec<Option<usize>> = Vec::new();
+    for (i, &(d0, j, n)) in samples.iter().enumerate() {
+        let d1 = samples.get(i + 1).map(|s| s.0).unwrap_or(len);
+        match (pieces.last_mut(), beyond.last()) {
+            (Some(last), Some(&b)) if last.2 == j && b == n => last.1 = d1,
+            _ => {
+                pieces.push((d0, d1, j));
+                beyond.push(n);
+            }
+        }
+    }
+    (pieces, beyond)
 }
 
 /// The river graph for an Atlas snapshot, built once per data version and cached

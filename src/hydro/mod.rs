@@ -16,4 +16,4 @@ pub mod context;
 pub mod http;
 pub mod water;
 
-pub use context::WaterContext;
+pub use context::{TouchedRange, WaterContext};

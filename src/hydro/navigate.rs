@@ -2,7 +2,7 @@
 //! `UM` upstream main, `UT` upstream with tributaries, `DM` downstream main,
 //! `DD` downstream with diversions (distributaries). Every answer lists reaches
 //! with along-river km and their county, prefecture, zone and basin.
-use super::graph::{Jurisdiction, RiverGraph};
+use super::graph::{Jurisdiction, Province, RiverGraph};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -103,6 +103,9 @@ pub struct Reach {
     pub km_to: f64,
     /// Jurisdiction (null outside Hubei).
     pub jurisdiction: Option<Arc<Jurisdiction>>,
+    /// Outside Hubei: the neighbouring province the reach lies in (相邻省份).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub province: Option<Arc<Province>>,
     /// Index of the jurisdiction in the graph (internal).
     #[serde(skip)]
     pub jidx: Option<usize>,
@@ -171,6 +174,8 @@ pub struct Exit {
     /// True when no reach inside Hubei follows on this route (the final exit);
     /// false where a border river only wanders out and back in.
     pub final_exit: bool,
+    /// The neighbouring province the path enters there (null beyond the six).
+    pub into: Option<Arc<Province>>,
 }
 
 /// The full navigation answer.
@@ -196,6 +201,10 @@ pub struct Navigation {
     pub events: Vec<Event>,
     /// Points where the path leaves Hubei (DD may leave several times).
     pub leaves_hubei: Vec<Exit>,
+    /// The neighbouring provinces the path runs through outside Hubei (where
+    /// it comes from, upstream; where it goes or wanders, downstream), in
+    /// order of km.
+    pub outside_provinces: Vec<Passed>,
     /// UT: zones draining to the point: those whose zone-level drainage link has its
     /// mouth upstream, and the zone of the point itself (`zones` lists every zone
     /// the traced lines merely cross, e.g. along border rivers).
@@ -318,9 +327,45 @@ impl RiverGraph {
             }
         }
         let (e0, along, snapped) = self.snap(lon, lat, river)?;
+        Ok(self.navigate_snapped(mode, snapped, e0, along, distance_km))
+    }
+
+    /// Navigation from a point already on the network: `along` km from the
+    /// start of edge `edge` (for footprints whose entry and exit points on the
+    /// network are known).
+    pub fn navigate_from(
+        &self,
+        mode: Mode,
+        edge: usize,
+        along: f64,
+        distance_km: Option<f64>,
+    ) -> Navigation {
+        let e = &self.edges[edge];
+        let along = along.clamp(0.0, e.length_km());
+        let q = e.point_at(along);
+        let snapped = Snapped {
+            river: e.river.map(|r| self.rivers[r].id.clone()),
+            river_name: e.river.map(|r| self.rivers[r].name.clone()),
+            edge: e.id.clone(),
+            lon: q.0,
+            lat: q.1,
+            distance_km: 0.0,
+            tolerance_km: SNAP_TOLERANCE_KM,
+        };
+        self.navigate_snapped(mode, snapped, edge, along, distance_km)
+    }
+
+    fn navigate_snapped(
+        &self,
+        mode: Mode,
+        snapped: Snapped,
+        e0: usize,
+        along: f64,
+        distance_km: Option<f64>,
+    ) -> Navigation {
         let cap = distance_km.unwrap_or(f64::INFINITY);
         let legs = self.legs(mode, e0, along, cap);
-        Ok(self.answer(mode, snapped, distance_km, &legs, e0))
+        self.answer(mode, snapped, distance_km, &legs, e0)
     }
 
     /// Traversal legs (deterministic order by route km).
@@ -450,30 +495,25 @@ impl RiverGraph {
         legs
     }
 
-    fn answer(
-        &self,
-        mode: Mode,
-        snapped: Snapped,
-        cap: Option<f64>,
-        legs: &[Leg],
-        e0: usize,
-    ) -> Navigation {
+    /// Reaches of the legs, split at county borders (and outside Hubei at
+    /// province borders), in travel order with route km.
+    fn reaches_of(&self, mode: Mode, legs: &[Leg], capv: f64) -> Vec<Reach> {
         let up = mode.upstream();
-        let capv = cap.unwrap_or(f64::INFINITY);
         let mut reaches: Vec<Reach> = Vec::new();
         for leg in legs {
             let e = &self.edges[leg.edge];
             // pieces overlapping [a, b], in travel order
-            let mut ps: Vec<(f64, f64, Option<usize>)> = e
+            let mut ps: Vec<(f64, f64, Option<usize>, Option<usize>)> = e
                 .pieces
                 .iter()
-                .filter(|p| p.1 > leg.a && p.0 < leg.b)
-                .map(|p| (p.0.max(leg.a), p.1.min(leg.b), p.2))
+                .zip(e.beyond.iter().chain(std::iter::repeat(&None)))
+                .filter(|(p, _)| p.1 > leg.a && p.0 < leg.b)
+                .map(|(p, n)| (p.0.max(leg.a), p.1.min(leg.b), p.2, *n))
                 .collect();
             if up {
                 ps.reverse();
             }
-            for (pa, pb, j) in ps {
+            for (pa, pb, j, n) in ps {
                 // route km: downstream = base + (x - a); upstream = base + (b - x)
                 let (k0, k1) = if up {
                     (leg.base + (leg.b - pb), leg.base + (leg.b - pa))
@@ -483,13 +523,14 @@ impl RiverGraph {
                 if k0 >= capv {
                     continue;
                 }
-                let k1 = k1.min(capv);
+                let province = n.map(|n| self.provinces[n].clone());
                 if let Some(last) = reaches.last_mut() {
                     if last.edge == e.labels.edge
                         && last.jidx == j
+                        && last.province == province
                         && (last.km_to - k0).abs() < 1e-9
                     {
-                        last.km_to = k1;
+                        last.km_to = k1.min(capv);
                         continue;
                     }
                 }
@@ -498,70 +539,24 @@ impl RiverGraph {
                     river_name: e.labels.river_name.clone(),
                     edge: e.labels.edge.clone(),
                     km_from: k0,
-                    km_to: k1,
+                    km_to: k1.min(capv),
                     jurisdiction: j.map(|j| self.jurisdictions[j].clone()),
+                    province,
                     jidx: j,
                 });
             }
         }
-        // merge consecutive reaches of the same river and county (across edges) for DM/UM
-        if matches!(mode, Mode::DM | Mode::UM) {
-            let mut merged: Vec<Reach> = Vec::new();
-            for r in reaches {
-                if let Some(last) = merged.last_mut() {
-                    if last.river == r.river
-                        && last.jidx == r.jidx
-                        && (last.km_to - r.km_from).abs() < 1e-6
-                    {
-                        last.km_to = r.km_to;
-                        continue;
-                    }
-                }
-                merged.push(r);
-            }
-            reaches = merged;
-        } else {
-            reaches.sort_by(|a, b| a.km_from.total_cmp(&b.km_from).then(a.edge.cmp(&b.edge)));
-        }
-        for r in &mut reaches {
-            r.km_from = round3(r.km_from);
-            r.km_to = round3(r.km_to);
-        }
-        let total_km = legs
-            .iter()
-            .map(|l| {
-                let len = l.b - l.a;
-                len.min((capv - l.base).max(0.0))
-            })
-            .sum::<f64>();
-        let counties = passed(&reaches, "county", |j| {
-            Some((j.county.as_str(), j.county_name.as_str()))
-        });
-        let prefectures = passed(&reaches, "prefecture", |j| {
-            Some((j.prefecture.as_str(), j.prefecture_name.as_str()))
-        });
-        let zones = passed(&reaches, "zone", |j| {
-            Some((
-                j.zone.as_deref()?,
-                j.zone_name.as_deref().unwrap_or_default(),
-            ))
-        });
-        let basins = passed(&reaches, "basin", |j| {
-            Some((
-                j.basin.as_deref()?,
-                j.basin_name.as_deref().unwrap_or_default(),
-            ))
-        });
-        // events at nodes reached
+        finish_reaches(mode, reaches)
+    }
+
+    /// Confluences, distributary heads, inflows and outflows at the nodes reached.
+    fn node_events(&self, up: bool, legs: &[Leg], capv: f64) -> Vec<Event> {
         let mut events = Vec::new();
         let mut nodes_seen = BTreeSet::new();
         for leg in legs {
             let e = &self.edges[leg.edge];
-            let (node, k) = if up {
-                (e.from, leg.base + (leg.b - leg.a))
-            } else {
-                (e.to, leg.base + (leg.b - leg.a))
-            };
+            let node = if up { e.from } else { e.to };
+            let k = leg.base + (leg.b - leg.a);
             if k > capv || !nodes_seen.insert(node) {
                 continue;
             }
@@ -575,11 +570,7 @@ impl RiverGraph {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let kind = if nd.role == "outlet"
-                || nd.role == "outflow"
-                || nd.role == "inflow"
-                || nd.role == "head"
-            {
+            let kind = if matches!(nd.role.as_str(), "outlet" | "outflow" | "inflow" | "head") {
                 nd.role.clone()
             } else if self.outs[node].len() > 1 {
                 "distributary_head".to_string()
@@ -598,14 +589,16 @@ impl RiverGraph {
                 label: nd.label.clone(),
             });
         }
-        // zone-level mouths (rivers absent from WDBII join here)
+        events
+    }
+
+    /// Zone-level mouths passed (rivers absent from WDBII join there).
+    fn zone_mouths(&self, up: bool, legs: &[Leg], capv: f64) -> Vec<Event> {
+        let mut events = Vec::new();
         for leg in legs {
             let e = &self.edges[leg.edge];
-            let (node, k) = if up {
-                (e.from, leg.base + (leg.b - leg.a))
-            } else {
-                (e.to, leg.base + (leg.b - leg.a))
-            };
+            let node = if up { e.from } else { e.to };
+            let k = leg.base + (leg.b - leg.a);
             if k > capv {
                 continue;
             }
@@ -625,74 +618,114 @@ impl RiverGraph {
                 });
             }
         }
+        events
+    }
+
+    /// Where a downstream path leaves Hubei: a piece outside after one inside,
+    /// with the province entered; the last one on each river is final.
+    fn exits_of(&self, legs: &[Leg], capv: f64, reaches: &[Reach]) -> Vec<Exit> {
+        let mut leaves = Vec::new();
+        for leg in legs {
+            let e = &self.edges[leg.edge];
+            let mut prev: Option<Option<usize>> = None;
+            for (i, p) in e.pieces.iter().enumerate() {
+                if !(p.1 > leg.a && p.0 < leg.b) {
+                    continue;
+                }
+                if let (Some(Some(j)), None) = (prev, p.2) {
+                    let k = leg.base + (p.0.max(leg.a) - leg.a);
+                    if k <= capv {
+                        let q = e.point_at(p.0);
+                        leaves.push(Exit {
+                            km: round3(k),
+                            river: e.river.map(|r| self.rivers[r].id.clone()),
+                            last_county: Some(self.jurisdictions[j].county_name.clone()),
+                            lon: q.0,
+                            lat: q.1,
+                            final_exit: false,
+                            into: e
+                                .beyond
+                                .get(i)
+                                .copied()
+                                .flatten()
+                                .map(|n| self.provinces[n].clone()),
+                        });
+                    }
+                }
+                prev = Some(p.2);
+            }
+        }
+        leaves.sort_by(|a, b| a.km.total_cmp(&b.km));
+        for x in &mut leaves {
+            x.final_exit = !reaches.iter().any(|r| {
+                r.jurisdiction.is_some()
+                    && r.km_from >= x.km
+                    && r.river.as_deref() == x.river.as_deref()
+            });
+        }
+        leaves
+    }
+
+    /// UT: zones draining to the point (zone links with their mouth upstream)
+    /// and the zone of the point itself.
+    fn zones_draining(&self, legs: &[Leg], e0: usize, reaches: &[Reach]) -> Vec<String> {
+        let mut upn: BTreeSet<usize> = BTreeSet::new();
+        for leg in legs {
+            upn.insert(self.edges[leg.edge].from);
+            if leg.edge != e0 {
+                upn.insert(self.edges[leg.edge].to);
+            }
+        }
+        let mut z: Vec<String> = self
+            .zone_links
+            .iter()
+            .filter(|l| upn.contains(&l.node))
+            .map(|l| l.zone.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if let Some(zid) = reaches
+            .first()
+            .and_then(|r| r.jurisdiction.as_ref())
+            .and_then(|j| j.zone.clone())
+        {
+            if !z.contains(&zid) {
+                z.push(zid);
+            }
+        }
+        z.sort();
+        z
+    }
+
+    fn answer(
+        &self,
+        mode: Mode,
+        snapped: Snapped,
+        cap: Option<f64>,
+        legs: &[Leg],
+        e0: usize,
+    ) -> Navigation {
+        let up = mode.upstream();
+        let capv = cap.unwrap_or(f64::INFINITY);
+        let reaches = self.reaches_of(mode, legs, capv);
+        let total_km = legs
+            .iter()
+            .map(|l| (l.b - l.a).min((capv - l.base).max(0.0)))
+            .sum::<f64>();
+        let mut events = self.node_events(up, legs, capv);
+        events.extend(self.zone_mouths(up, legs, capv));
         events.sort_by(|a, b| {
             a.km.total_cmp(&b.km)
                 .then(a.node.cmp(&b.node))
                 .then(a.label.cmp(&b.label))
         });
-        // leaving Hubei: a reach outside after one inside, on the same route
-        let mut leaves = Vec::new();
-        if !up {
-            for leg in legs {
-                let e = &self.edges[leg.edge];
-                let mut prev: Option<Option<usize>> = None;
-                for p in e.pieces.iter().filter(|p| p.1 > leg.a && p.0 < leg.b) {
-                    if let Some(Some(j)) = prev {
-                        if p.2.is_none() {
-                            let k = leg.base + (p.0.max(leg.a) - leg.a);
-                            if k <= capv {
-                                let q = e.point_at(p.0);
-                                leaves.push(Exit {
-                                    km: round3(k),
-                                    river: e.river.map(|r| self.rivers[r].id.clone()),
-                                    last_county: Some(self.jurisdictions[j].county_name.clone()),
-                                    lon: q.0,
-                                    lat: q.1,
-                                    final_exit: false,
-                                });
-                            }
-                        }
-                    }
-                    prev = Some(p.2);
-                }
-            }
-            leaves.sort_by(|a, b| a.km.total_cmp(&b.km));
-            for x in &mut leaves {
-                x.final_exit = !reaches.iter().any(|r| {
-                    r.jurisdiction.is_some()
-                        && r.km_from >= x.km
-                        && r.river.as_deref() == x.river.as_deref()
-                });
-            }
-        }
+        let leaves_hubei = if up {
+            Vec::new()
+        } else {
+            self.exits_of(legs, capv, &reaches)
+        };
         let zones_draining = if mode == Mode::UT {
-            let mut upn: BTreeSet<usize> = BTreeSet::new();
-            for leg in legs {
-                upn.insert(self.edges[leg.edge].from);
-                if leg.edge != e0 {
-                    upn.insert(self.edges[leg.edge].to);
-                }
-            }
-            let mut z: Vec<String> = self
-                .zone_links
-                .iter()
-                .filter(|l| upn.contains(&l.node))
-                .map(|l| l.zone.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            // and the zone of the point itself
-            if let Some(zid) = reaches
-                .first()
-                .and_then(|r| r.jurisdiction.as_ref())
-                .and_then(|j| j.zone.clone())
-            {
-                if !z.contains(&zid) {
-                    z.push(zid);
-                }
-            }
-            z.sort();
-            z
+            self.zones_draining(legs, e0, &reaches)
         } else {
             Vec::new()
         };
@@ -700,13 +733,21 @@ impl RiverGraph {
             mode,
             snapped,
             distance_km: cap,
-            reaches,
-            counties,
-            prefectures,
-            zones,
-            basins,
+            counties: passed(&reaches, "county", |j| {
+                Some((j.county.as_str(), j.county_name.as_str()))
+            }),
+            prefectures: passed(&reaches, "prefecture", |j| {
+                Some((j.prefecture.as_str(), j.prefecture_name.as_str()))
+            }),
+            zones: passed(&reaches, "zone", |j| {
+                Some((j.zone.as_deref()?, j.zone_name.as_deref().unwrap_or_default()))
+            }),
+            basins: passed(&reaches, "basin", |j| {
+                Some((j.basin.as_deref()?, j.basin_name.as_deref().unwrap_or_default()))
+            }),
+            outside_provinces: outside_passed(&reaches),
             events,
-            leaves_hubei: leaves,
+            leaves_hubei,
             zones_draining_area: zones_draining
                 .iter()
                 .filter_map(|z| {
@@ -716,6 +757,7 @@ impl RiverGraph {
                 .collect(),
             zones_draining,
             total_km: round3(total_km),
+            reaches,
             notes: vec![
                 "River lines: WDBII full resolution (LGPL-3.0-or-later), generalised; the 长江 below Wuhan is a centreline derived from the GSHHS river-lake polygon (provenance: reconstructed).".into(),
                 "Zones (二级流域片区) are reconstructed (provenance: reconstructed). Rivers absent from WDBII (汉北河, 举水, 倒水, 巴水, 浠水, 蕲水, 富水, 陆水) enter only as zone-level links.".into(),
@@ -725,8 +767,62 @@ impl RiverGraph {
     }
 }
 
+/// DM/UM: consecutive reaches of the same river, county and province merge
+/// (across edges); DD/UT: reaches sorted by km. Km rounded to 1 m.
+fn finish_reaches(mode: Mode, reaches: Vec<Reach>) -> Vec<Reach> {
+    let mut out: Vec<Reach> = Vec::new();
+    if matches!(mode, Mode::DM | Mode::UM) {
+        for r in reaches {
+            if let Some(last) = out.last_mut() {
+                if last.river == r.river
+                    && last.jidx == r.jidx
+                    && last.province == r.province
+                    && (last.km_to - r.km_from).abs() < 1e-6
+                {
+                    last.km_to = r.km_to;
+                    continue;
+                }
+            }
+            out.push(r);
+        }
+    } else {
+        out = reaches;
+        out.sort_by(|a, b| a.km_from.total_cmp(&b.km_from).then(a.edge.cmp(&b.edge)));
+    }
+    for r in &mut out {
+        r.km_from = round3(r.km_from);
+        r.km_to = round3(r.km_to);
+    }
+    out
+}
+
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// The neighbouring provinces of the reaches outside Hubei, as [`Passed`]
+/// entries of level `province`, in order of entry.
+fn outside_passed(reaches: &[Reach]) -> Vec<Passed> {
+    let mut out: Vec<Passed> = Vec::new();
+    for r in reaches.iter().filter(|r| r.jurisdiction.is_none()) {
+        let Some(p) = &r.province else { continue };
+        match out.iter_mut().find(|x| x.id == p.adcode) {
+            Some(x) => {
+                x.entry_km = x.entry_km.min(r.km_from);
+                x.exit_km = x.exit_km.max(r.km_to);
+                x.length_km = round3(x.length_km + (r.km_to - r.km_from));
+            }
+            None => out.push(Passed {
+                level: "province",
+                id: p.adcode.clone(),
+                name: p.name.clone(),
+                entry_km: r.km_from,
+                exit_km: r.km_to,
+                length_km: round3(r.km_to - r.km_from),
+            }),
+        }
+    }
+    out
 }
 
 fn passed(

@@ -123,7 +123,7 @@ async fn landing(RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
     let b = base_url(&headers);
     let doc = json!({
         "title": "liuyu 流域 OGC API - Features",
-        "description": "Hubei administrative units, basins and zones, metro areas, city clusters, corridors, rivers and lakes (湖北省行政区划、流域与片区、都市圈、城市群、走廊、河流、湖泊)",
+        "description": "Hubei administrative units, basins and zones, metro areas, city clusters, corridors, rivers and lakes (湖北省行政区划、流域与片区、都市圈、城市群、大气污染传输通道、河流、湖泊)",
         "links": [
             link(format!("{b}/ogc?f=json"), "self", "application/json", "This document"),
             link(format!("{b}/ogc?f=html"), "alternate", "text/html", "This document as HTML"),

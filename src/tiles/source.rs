@@ -120,7 +120,7 @@ pub fn layer_titles(id: &str) -> (&'static str, &'static str) {
         "zones" => ("Second-level basin zones", "二级流域片区"),
         "metro_areas" => ("Metropolitan areas", "都市圈"),
         "city_clusters" => ("City clusters", "城市群"),
-        "corridors" => ("Corridors", "走廊"),
+        "corridors" => ("Corridors", "大气污染传输通道"),
         "rivers" => ("Rivers", "河流"),
         "lakes" => ("Lakes", "湖泊"),
         "labels" => ("Label points", "注记点"),

@@ -43,7 +43,7 @@ pub const BASIN_COLOURS: [(&str, &str, &str, &str); 3] = [
 
 /// Colour of the selection (选中): the clicked county and the drawn footprint.
 pub const SELECTION_COLOUR: &str = "#111111";
-/// Colour of the 襄荆荆宜 air corridor (大气传输通道) outline.
+/// Colour of the 襄荆荆宜 air corridor (大气污染传输通道) outline.
 pub const CORRIDOR_COLOUR: &str = "#e31a1c";
 /// Reaches touched by a footprint or passed by a navigation answer.
 pub const REACH_COLOUR: &str = "#ff7f00";
@@ -184,11 +184,11 @@ fn boundary_layers(has: &dyn Fn(&str) -> bool, layers: &mut Vec<Value>, legend: 
         layers.push(line(
             "corridors-line",
             "corridors",
-            group("corridors", "大气传输通道", "Air corridor"),
+            group("corridors", "大气污染传输通道", "Air corridor"),
             CORRIDOR_COLOUR,
             json!(2.5),
         ));
-        legend.push(json!({"shape": "line", "color": CORRIDOR_COLOUR, "zh": "襄荆荆宜大气传输通道", "en": "Xiang-Jing-Jing-Yi air corridor"}));
+        legend.push(json!({"shape": "line", "color": CORRIDOR_COLOUR, "zh": "襄荆荆宜大气污染传输通道", "en": "Xiang-Jing-Jing-Yi air corridor"}));
     }
 }
 

@@ -6,6 +6,8 @@
 //! `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod seed;
+
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;

@@ -42,7 +42,7 @@
       ['二级流域片区', 'Zone', a.zone ? `${unit(a.zone, a.zone.id)}${L.recon(a.zone.provenance)}` : L.none],
       ['都市圈', 'Metro areas', list(a.metro_areas)],
       ['城市群', 'City clusters', list(a.city_clusters)],
-      ['大气传输通道', 'Corridors', list(a.corridors)],
+      ['大气污染传输通道', 'Corridors', list(a.corridors)],
     ];
     const input = a.crs && a.crs.input ? ` <span class="en">(${esc(a.crs.id)} ${esc(a.crs.input.join(', '))})</span>` : '';
     let html = `<h3>此地由谁管 <span class="en">Who governs this place</span></h3><div class="where">${esc(`${Number(a.lon).toFixed(5)}, ${Number(a.lat).toFixed(5)}`)}${input}${a.on_boundary ? ' <span class="recon">边界上 on a boundary</span>' : ''}</div>`;
