@@ -214,6 +214,7 @@ fn analyze_problem(e: AnalyzeError) -> Problem {
         }
         AnalyzeError::Jurisdiction(_) | AnalyzeError::BadRequest(_) => Problem::bad_request(detail),
         AnalyzeError::BadCrs(_) => Problem::bad_request(detail).with("parameter", "crs"),
+        AnalyzeError::Wind(w) => crate::air::http::wind_problem(&w, "path"),
         AnalyzeError::Name { parameter, error } => name_problem(parameter, &error),
         AnalyzeError::OutsideHubei => {
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "outside-hubei", detail)
