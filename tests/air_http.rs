@@ -288,6 +288,9 @@ async fn the_routes_are_in_openapi() {
     for s in ["AirAnswer", "WindInput", "DownwindRequest"] {
         assert!(spec["components"]["schemas"][s].is_object(), "{s}");
     }
+    let schemas = &spec["components"]["schemas"];
+    assert!(schemas["AnalyzeRequest"]["properties"]["wind"].is_object());
+    assert!(schemas["Analysis"]["properties"]["downwind"].is_object());
 }
 
 fn liuyu(args: &[&str]) -> (i32, String, String) {
@@ -397,4 +400,73 @@ fn cli_downwind_prints_the_answer_and_refuses_bad_winds() {
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["wind"]["hours"], 5.0);
+}
+
+/// `POST /v1/issues/analyze` with a `wind` (十四): an air matter's answer
+/// carries the downwind estimate of its footprint — exactly what
+/// `POST /v1/air/downwind` answers for that footprint and wind — so the
+/// coordination answer names the downwind parties and whom to notify.
+#[tokio::test]
+async fn analyze_with_a_wind_adds_the_downwind_parties() {
+    // 荆门 city (东宝区) with a north-west wind: 荆州 through the corridor.
+    let fp = json!({"type": "Point", "coordinates": [112.199, 31.035]});
+    let wind = json!({"wind_from": 315, "speed": 4, "hours": 12});
+    let (s, _, a) = post(
+        "/v1/issues/analyze",
+        json!({"matter": "air", "footprint": fp, "wind": wind}).to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let (s, _, d) = post(
+        "/v1/air/downwind",
+        json!({"footprint": fp, "wind": wind}).to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(a["downwind"], d, "the analysis carries the downwind answer");
+    let jz = a["downwind"]["notify"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["prefecture"]["adcode"] == "421000")
+        .expect("荆州 notified");
+    assert_eq!(jz["mechanism"]["id"], "air_corridor");
+    assert!(a["basis"].as_array().unwrap().contains(&json!("十四")));
+    assert!(a["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().is_some_and(|n| n.contains("荆州市 (air_corridor)"))));
+    // Without a wind, no downwind member; the rest of the answer is the same.
+    let (_, _, plain) = post(
+        "/v1/issues/analyze",
+        json!({"matter": "air", "footprint": fp}).to_string(),
+    )
+    .await;
+    assert!(plain.get("downwind").is_none());
+    assert_eq!(plain["coordinating_body"], a["coordinating_body"]);
+}
+
+#[tokio::test]
+async fn analyze_refuses_a_wind_it_cannot_use() {
+    let fp = json!({"type": "Point", "coordinates": [112.199, 31.035]});
+    let cases = [
+        (json!({"matter": "water", "footprint": fp, "wind": {"wind_from": 0, "speed": 3, "hours": 5}}), "wind"),
+        (json!({"matter": "air", "places": ["荆门"], "wind": {"wind_from": 0, "speed": 3, "hours": 5}}), "wind"),
+        (json!({"matter": "air", "footprint": fp, "wind": {"wind_from": 0, "speed": -3, "hours": 5}}), "wind.speed"),
+        (json!({"matter": "air", "footprint": fp, "wind": {"wind_from": 0, "speed": 3, "hours": 73}}), "wind.hours"),
+        (
+            json!({"matter": "air", "footprint": fp, "wind": {"series": series(&[(0.0, 0.0, 5.0), (2.0, 0.0, 5.0), (1.0, 0.0, 5.0)])}}),
+            "wind.series[2].hour",
+        ),
+    ];
+    for (body, path) in cases {
+        let r = post("/v1/issues/analyze", body.to_string()).await;
+        let p = assert_problem(&r, 400);
+        assert_eq!(p["type"], "/problems/invalid-wind", "{body}: {p}");
+        assert_eq!(p["path"], path, "{body}: {p}");
+    }
+    let calm = json!({"matter": "air", "footprint": fp, "wind": {"wind_from": 0, "speed": 0, "hours": 5}});
+    let r = post("/v1/issues/analyze", calm.to_string()).await;
+    assert_eq!(assert_problem(&r, 422)["type"], "/problems/calm-wind");
 }

@@ -8,7 +8,8 @@
 //  3. A click on the dial's east side makes it an east wind (the arrow turns
 //     to point west): the panel now names 十堰 and not 荆门.
 //  4. A footprint drawn in 鄂州 with a west wind: the panel's notify list is
-//     POST /v1/air/downwind's (黄冈 and 黄石 through metro_joint_prevention).
+//     POST /v1/air/downwind's (黄冈 and 黄石 through metro_joint_prevention),
+//     and the problem panel (matter air) got them from /v1/issues/analyze's `wind`.
 //  5. A new click clears the old plume and estimates again from the new point.
 // Screenshot: OUT_DIR/air-map-1400x900.png. Usage: node tools/ci/air_browser.mjs BASE_URL OUT_DIR
 import { createRequire } from 'node:module';
@@ -122,11 +123,11 @@ try {
   step('4. a footprint in 鄂州, west wind');
   await pg.fill('#liuyu-wind-from', '270');
   await pg.dispatchEvent('#liuyu-wind-from', 'change');
-  await pg.evaluate(() => window.liuyuMap.jumpTo({ center: [114.85, 30.39], zoom: 10 }));
+  await pg.evaluate(() => window.liuyuMap.jumpTo({ center: [114.84, 30.30], zoom: 10 }));
   await settle(pg);
   await pg.fill('#liuyu-matter', 'air');
   await pg.click('#liuyu-tools button[data-mode="polygon"]');
-  const ring = [[114.80, 30.35], [114.88, 30.35], [114.88, 30.41], [114.80, 30.41]];
+  const ring = [[114.80, 30.27], [114.88, 30.27], [114.88, 30.33], [114.80, 30.33]];
   for (const c of [...ring, ring[0]]) { await clickLonLat(pg, c[0], c[1]); await pg.waitForTimeout(200); }
   await pg.waitForFunction(() => window.liuyuState.downwind && window.liuyuState.downwind.source.kind === 'footprint', null, { timeout: 30000 });
   await waitPanel(pg);
@@ -137,6 +138,10 @@ try {
   same(s3, west, 'footprint, west wind');
   const metro = s3.notify.filter((n) => n.mech === 'metro_joint_prevention').map((n) => n.adcode);
   check(metro.includes('421100') && metro.includes('420200'), `鄂州 footprint, west wind: 黄冈 and 黄石 through metro_joint_prevention (${metro.join(' ')})`);
+  // The problem panel (matter air) sent the same wind to /v1/issues/analyze: its answer names the downwind parties.
+  await pg.waitForFunction(() => document.querySelector('#liuyu-ask-result .downwind') || document.querySelector('#liuyu-ask-result .error'), null, { timeout: 30000 });
+  const askLine = await pg.evaluate(() => (document.querySelector('#liuyu-ask-result .downwind') || {}).innerText || '');
+  check(/黄冈市/.test(askLine) && /黄石市/.test(askLine) && /metro_joint_prevention/.test(askLine), `analysis panel (matter air + wind): "${askLine}"`);
 
   step('5. a new click: new source, same wind');
   await clickLonLat(pg, 114.70, 30.45);

@@ -712,6 +712,7 @@ return maplibregl$1;
     let html = `<h3>问题分析 <span class="en">Cross-boundary problem</span></h3>`
       + `<p>事项 Matter: <b>${esc(m.name_zh || m.requested)}</b> <span class="en">${esc(m.name_en || '')}</span> <span class="id">${esc(m.id || '')}</span>${L.recon(m.provenance)}</p>`;
     html += renderBody(d.coordinating_body);
+    if (d.downwind) html += `<p class="downwind">下风向通报 <span class="en">Downwind, notify</span>${cite(['十四'])}: ${arr(d.downwind.notify).map((n) => `${esc(n.prefecture.name)} <span class="en">${esc(n.mechanism.id)}</span>`).join('、') || L.none}</p>`;
     const j = d.jurisdictions || {};
     let where = row('地级', 'Prefectures', units(j.prefectures)) + row('县级', 'Counties', units(j.counties)) + row('片区', 'Zones', units(j.zones));
     if (arr(d.other_provinces).length || d.inter_provincial) where += row('外省', 'Other provinces', arr(d.other_provinces).length ? units(arr(d.other_provinces).map((p) => ({ ...p, id: p.adcode }))) : '跨省 inter-provincial');
@@ -772,7 +773,10 @@ return maplibregl$1;
     if (m.error) { out.innerHTML = `<p class="error">${esc(m.error)}</p>`; current = { geometry, matter: null }; return null; }
     current = { geometry, matter: m.id };
     out.innerHTML = '<p>分析中… Analysing…</p>';
-    const res = await L.postJson('/v1/issues/analyze', { matter: m.id, footprint: geometry });
+    // An air matter with the wind control open (wind.js) sends its wind: the answer adds the downwind parties (十四).
+    const wind = L.windInput && L.windInput();
+    const air = wind && m.matter && arr(m.matter.themes).includes('air');
+    const res = await L.postJson('/v1/issues/analyze', { matter: m.id, footprint: geometry, ...(air ? { wind } : {}) });
     if (my !== seq) return null;
     if (!res.ok || !res.body) { out.innerHTML = L.problem(res); return null; }
     const d = res.body;
