@@ -31,6 +31,30 @@ fn series_24h() -> Wind {
     Wind::series(&entries, Some(24.0), None).expect("wind")
 }
 
+/// On-CPU time of this thread, ns (Linux `/proc/thread-self/schedstat`, first
+/// field): unlike wall time it does not grow when other builds share the cores.
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Prints the on-CPU and wall time per 24-hour-series answer over 200 answers.
+fn cpu_per_answer(rules: &Rules, atlas: &Atlas, series: &Wind, budget: &Budget) {
+    const N: u32 = 200;
+    let (c0, t0) = (thread_cpu_ns(), std::time::Instant::now());
+    for _ in 0..N {
+        black_box(air::downwind(rules, atlas, black_box(&SOURCE), series, budget).unwrap());
+    }
+    let wall = t0.elapsed().as_secs_f64() * 1e3 / f64::from(N);
+    match (c0, thread_cpu_ns()) {
+        (Some(a), Some(b)) => eprintln!(
+            "24-hour series: {:.2} ms on-CPU per answer, {wall:.2} ms wall ({N} answers)",
+            (b - a) as f64 / 1e6 / f64::from(N)
+        ),
+        _ => eprintln!("24-hour series: {wall:.2} ms wall per answer ({N} answers)"),
+    }
+}
+
 fn benches(c: &mut Criterion) {
     let atlas = Atlas::embedded().expect("atlas");
     let rules = Rules::embedded().expect("rules");
@@ -54,6 +78,7 @@ fn benches(c: &mut Criterion) {
         a.notify.len(),
         a.plume_area_km2
     );
+    cpu_per_answer(&rules, &atlas, &series, &budget);
     c.bench_function("air/downwind 24-hour series (whole answer)", |b| {
         b.iter(|| {
             air::downwind(

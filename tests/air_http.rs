@@ -432,11 +432,9 @@ async fn analyze_with_a_wind_adds_the_downwind_parties() {
         .expect("荆州 notified");
     assert_eq!(jz["mechanism"]["id"], "air_corridor");
     assert!(a["basis"].as_array().unwrap().contains(&json!("十四")));
-    assert!(a["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|n| n.as_str().is_some_and(|n| n.contains("荆州市 (air_corridor)"))));
+    assert!(a["notes"].as_array().unwrap().iter().any(|n| n
+        .as_str()
+        .is_some_and(|n| n.contains("荆州市 (air_corridor)"))));
     // Without a wind, no downwind member; the rest of the answer is the same.
     let (_, _, plain) = post(
         "/v1/issues/analyze",
@@ -451,10 +449,22 @@ async fn analyze_with_a_wind_adds_the_downwind_parties() {
 async fn analyze_refuses_a_wind_it_cannot_use() {
     let fp = json!({"type": "Point", "coordinates": [112.199, 31.035]});
     let cases = [
-        (json!({"matter": "water", "footprint": fp, "wind": {"wind_from": 0, "speed": 3, "hours": 5}}), "wind"),
-        (json!({"matter": "air", "places": ["荆门"], "wind": {"wind_from": 0, "speed": 3, "hours": 5}}), "wind"),
-        (json!({"matter": "air", "footprint": fp, "wind": {"wind_from": 0, "speed": -3, "hours": 5}}), "wind.speed"),
-        (json!({"matter": "air", "footprint": fp, "wind": {"wind_from": 0, "speed": 3, "hours": 73}}), "wind.hours"),
+        (
+            json!({"matter": "water", "footprint": fp, "wind": {"wind_from": 0, "speed": 3, "hours": 5}}),
+            "wind",
+        ),
+        (
+            json!({"matter": "air", "places": ["荆门"], "wind": {"wind_from": 0, "speed": 3, "hours": 5}}),
+            "wind",
+        ),
+        (
+            json!({"matter": "air", "footprint": fp, "wind": {"wind_from": 0, "speed": -3, "hours": 5}}),
+            "wind.speed",
+        ),
+        (
+            json!({"matter": "air", "footprint": fp, "wind": {"wind_from": 0, "speed": 3, "hours": 73}}),
+            "wind.hours",
+        ),
         (
             json!({"matter": "air", "footprint": fp, "wind": {"series": series(&[(0.0, 0.0, 5.0), (2.0, 0.0, 5.0), (1.0, 0.0, 5.0)])}}),
             "wind.series[2].hour",
@@ -466,7 +476,8 @@ async fn analyze_refuses_a_wind_it_cannot_use() {
         assert_eq!(p["type"], "/problems/invalid-wind", "{body}: {p}");
         assert_eq!(p["path"], path, "{body}: {p}");
     }
-    let calm = json!({"matter": "air", "footprint": fp, "wind": {"wind_from": 0, "speed": 0, "hours": 5}});
+    let calm =
+        json!({"matter": "air", "footprint": fp, "wind": {"wind_from": 0, "speed": 0, "hours": 5}});
     let r = post("/v1/issues/analyze", calm.to_string()).await;
     assert_eq!(assert_problem(&r, 422)["type"], "/problems/calm-wind");
 }

@@ -123,11 +123,11 @@ try {
   step('4. a footprint in 鄂州, west wind');
   await pg.fill('#liuyu-wind-from', '270');
   await pg.dispatchEvent('#liuyu-wind-from', 'change');
-  await pg.evaluate(() => window.liuyuMap.jumpTo({ center: [114.84, 30.30], zoom: 10 }));
+  await pg.evaluate(() => window.liuyuMap.jumpTo({ center: [114.86, 30.33], zoom: 10 }));
   await settle(pg);
   await pg.fill('#liuyu-matter', 'air');
   await pg.click('#liuyu-tools button[data-mode="polygon"]');
-  const ring = [[114.80, 30.27], [114.88, 30.27], [114.88, 30.33], [114.80, 30.33]];
+  const ring = [[114.84, 30.31], [114.88, 30.31], [114.88, 30.35], [114.84, 30.35]];
   for (const c of [...ring, ring[0]]) { await clickLonLat(pg, c[0], c[1]); await pg.waitForTimeout(200); }
   await pg.waitForFunction(() => window.liuyuState.downwind && window.liuyuState.downwind.source.kind === 'footprint', null, { timeout: 30000 });
   await waitPanel(pg);
