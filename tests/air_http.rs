@@ -270,10 +270,7 @@ async fn plume_in_a_requested_crs() {
     assert_eq!(names(&p, "counties"), names(&w, "counties"));
     let r = post("/v1/air/downwind?crs=EPSG:4547", json!({"crs": "EPSG:3857", "footprint": {"type": "Point", "coordinates": [x, y]}, "wind": {"wind_from": 0, "speed": 5, "hours": 6}}).to_string()).await;
     assert_eq!(assert_problem(&r, 400)["parameter"], "crs");
-    let r = get(&format!(
-        "/v1/air/downwind?crs=EPSG:1&x=1&y=2&wind_from=0&speed=5&hours=6"
-    ))
-    .await;
+    let r = get("/v1/air/downwind?crs=EPSG:1&x=1&y=2&wind_from=0&speed=5&hours=6").await;
     assert_eq!(assert_problem(&r, 400)["parameter"], "crs");
 }
 

@@ -252,11 +252,14 @@ fn unit_in_frame(frame: &Frame, unit: &Unit) -> Vec<(Vec<Xy>, Vec<Vec<Xy>>)> {
 /// cut to the plume's bounding box in lon/lat, and only that part is mapped.
 pub const LARGE_UNIT: usize = 1000;
 
+/// Reads one coordinate of a point (x or y).
+type Axis = fn(&Coord<f64>) -> f64;
+
 /// A ring cut to a lon/lat rectangle (Sutherland–Hodgman; the ring's edges
 /// are straight in lon/lat, so the cut is exact).
 fn clip_rect(ring: &[Coord<f64>], r: &Rect<f64>) -> Vec<Coord<f64>> {
     let (lo, hi) = (r.min(), r.max());
-    let sides: [(fn(&Coord<f64>) -> f64, f64, bool); 4] = [
+    let sides: [(Axis, f64, bool); 4] = [
         (|c| c.x, lo.x, true),
         (|c| c.x, hi.x, false),
         (|c| c.y, lo.y, true),

@@ -851,11 +851,11 @@ return maplibregl$1;
 
   // ---- the control --------------------------------------------------------------
   const svgArrow = '<svg viewBox="-20 -20 40 40" width="26" height="26" aria-hidden="true"><g class="arrow">'
-    + '<line x1="0" y1="-13" x2="0" y2="11" stroke="currentColor" stroke-width="3"/><path d="M -6 5 L 0 14 L 6 5 Z" fill="currentColor"/></g></svg>';
+    + '<line x1="0" y1="-11" x2="0" y2="13" stroke="currentColor" stroke-width="3"/><path d="M -6 -5 L 0 -14 L 6 -5 Z" fill="currentColor"/></g></svg>';
   const dial = '<svg class="dial" viewBox="-50 -50 100 100" width="120" height="120" role="img" aria-label="风向 wind direction">'
     + '<circle r="46" fill="#fff" stroke="#999"/>'
     + NAMES.map((n, i) => { const a = (i * 45 * Math.PI) / 180; return `<text x="${(38 * Math.sin(a)).toFixed(1)}" y="${(-38 * Math.cos(a) + 4).toFixed(1)}" text-anchor="middle" font-size="${i % 2 ? 7 : 10}">${n}</text>`; }).join('')
-    + '<g class="arrow"><line x1="0" y1="-28" x2="0" y2="22" stroke="' + PLUME + '" stroke-width="4"/><path d="M -9 14 L 0 30 L 9 14 Z" fill="' + PLUME + '"/></g></svg>';
+    + '<g class="arrow"><line x1="0" y1="-22" x2="0" y2="28" stroke="' + PLUME + '" stroke-width="4"/><path d="M -9 -14 L 0 -30 L 9 -14 Z" fill="' + PLUME + '"/></g></svg>';
 
   class WindControl {
     onAdd() {
@@ -902,7 +902,7 @@ return maplibregl$1;
     onRemove() { ui.c.remove(); ui = null; }
   }
 
-  // The arrows point where the air goes (toward = from + 180°).
+  // The arrows (drawn pointing north) are turned to where the air goes (toward = from + 180°).
   function setWind(w) {
     Object.assign(wind, w);
     if (!ui) return;
