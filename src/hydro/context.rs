@@ -40,9 +40,18 @@ const KM_PER_DEG: f64 = 111.195;
 pub const MAX_TRACED_POINTS: usize = 64;
 
 /// Where the network goes on beyond its outlet, which the clipped lines do
-/// not show (../shared/spec/geography.md §3a [S]): river id, provinces.
-pub const CONTINUES_BEYOND_OUTLET: [(&str, &[(&str, &str)]); 1] =
-    [("changjiang", &[("360000", "江西省"), ("340000", "安徽省")])];
+/// not show (geography spec §3a [S]): river id, river name, provinces.
+pub type ContinuesBeyond = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+/// The 长江 leaves the network's outlet into 江西, then 安徽.
+pub const CONTINUES_BEYOND_OUTLET: [ContinuesBeyond; 1] = [(
+    "changjiang",
+    "长江",
+    &[("360000", "江西省"), ("340000", "安徽省")],
+)];
 
 /// A part of an edge within the snap tolerance of the footprint (km on the edge).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -620,7 +629,7 @@ impl RiverGraph {
             || downs
                 .iter()
                 .any(|n| n.events.iter().any(|e| e.kind == "outlet"));
-        for (river, provinces) in CONTINUES_BEYOND_OUTLET {
+        for (_id, river, provinces) in CONTINUES_BEYOND_OUTLET {
             if !reaches_outlet {
                 continue;
             }
