@@ -35,6 +35,9 @@ pub enum Command {
         /// Map routes: tiles, CORS, tile cache.
         #[command(flatten)]
         maps: MapsArgs,
+        /// Limits and timeouts (docs/server.md).
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Which units govern a location: prints the answer as JSON.
     #[command(allow_negative_numbers = true)]
@@ -121,6 +124,88 @@ impl MapsArgs {
     }
 }
 
+fn seconds(s: &str) -> Result<std::time::Duration, String> {
+    let v: f64 = s
+        .trim()
+        .trim_end_matches('s')
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(v.is_finite() && v > 0.0 && v <= 86_400.0) {
+        return Err(format!(
+            "`{s}` must be more than 0 and at most 86400 seconds"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(v))
+}
+
+/// Limits and timeouts of `liuyu serve` (defaults in [`crate::server::Limits`]).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LimitArgs {
+    /// Deadline of one request in seconds (body read and work included): 504 after it.
+    #[arg(long, default_value = "10", value_parser = seconds, value_name = "SECONDS")]
+    pub request_timeout: std::time::Duration,
+    /// Time to receive a request body, seconds: 408 after it.
+    #[arg(long, default_value = "10", value_parser = seconds, value_name = "SECONDS")]
+    pub body_timeout: std::time::Duration,
+    /// Time to receive a request head (also the idle keep-alive time), seconds.
+    #[arg(long, default_value = "10", value_parser = seconds, value_name = "SECONDS")]
+    pub header_timeout: std::time::Duration,
+    /// Most open connections (also kept under the open-file limit).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_connections: usize,
+    /// CPU-heavy requests (analyses, exports, uncached tiles) run at once; default: cores - 1, at least 1.
+    #[arg(long, value_name = "N")]
+    pub heavy_workers: Option<usize>,
+    /// CPU-heavy requests that may wait for a worker; more are refused with 503 + Retry-After.
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub heavy_queue: usize,
+    /// After SIGTERM/SIGINT, seconds for requests in progress to finish; then the work is cancelled.
+    #[arg(long, default_value = "15", value_parser = seconds, value_name = "SECONDS")]
+    pub shutdown_timeout: std::time::Duration,
+    /// Seconds a reload (SIGHUP) may take before it counts as failed.
+    #[arg(long, default_value = "60", value_parser = seconds, value_name = "SECONDS")]
+    pub reload_timeout: std::time::Duration,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        let l = crate::server::Limits::default();
+        LimitArgs {
+            request_timeout: l.request_timeout,
+            body_timeout: l.body_timeout,
+            header_timeout: l.header_timeout,
+            max_connections: l.max_connections,
+            heavy_workers: None,
+            heavy_queue: l.heavy_queue,
+            shutdown_timeout: l.shutdown_timeout,
+            reload_timeout: l.reload_timeout,
+        }
+    }
+}
+
+impl LimitArgs {
+    /// The limits, with the connection cap fitted to the open-file limit
+    /// (raised to its hard limit first where allowed).
+    pub fn limits(&self) -> Result<crate::server::Limits, String> {
+        if self.max_connections == 0 || self.heavy_workers == Some(0) {
+            return Err("--max-connections and --heavy-workers must be at least 1".into());
+        }
+        let base = crate::server::Limits::default();
+        let l = crate::server::Limits {
+            request_timeout: self.request_timeout,
+            body_timeout: self.body_timeout,
+            header_timeout: self.header_timeout,
+            max_connections: self.max_connections,
+            heavy_workers: self.heavy_workers.unwrap_or(base.heavy_workers),
+            heavy_queue: self.heavy_queue,
+            shutdown_timeout: self.shutdown_timeout,
+            reload_timeout: self.reload_timeout,
+            ..base
+        };
+        Ok(l.fitted_to_fds(crate::server::limits::raise_fd_limit()))
+    }
+}
+
 /// Tile operations.
 #[derive(Debug, Subcommand)]
 pub enum TilesOp {
@@ -169,32 +254,9 @@ pub fn run(cli: Cli) -> ExitCode {
             tile_cache_mb: 64,
             ..MapsArgs::default()
         },
+        limits: LimitArgs::default(),
     }) {
-        Command::Serve { addr, maps } => {
-            init_tracing();
-            let maps = match maps.config() {
-                Ok(m) => m,
-                Err(e) => return fail(e, 2),
-            };
-            let (atlas, source) = match load(&cli.data) {
-                Ok(x) => x,
-                Err(e) => return fail(e, 1),
-            };
-            let rt = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => return fail(e, 1),
-            };
-            match rt.block_on(crate::server::serve(
-                addr,
-                AppState::new(atlas, source).with_maps(maps),
-            )) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => fail(format!("cannot serve on {addr}: {e}"), 1),
-            }
-        }
+        Command::Serve { addr, maps, limits } => serve(addr, &maps, &limits, &cli.data),
         Command::Locate {
             lon,
             lat,
@@ -361,6 +423,42 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Err(e) => fail(e, 1),
         },
+    }
+}
+
+/// `liuyu serve`: refuses to start on bad flags (2) or bad data (1); after
+/// shutdown, blocking work still running is abandoned after a second.
+fn serve(
+    addr: SocketAddr,
+    maps: &MapsArgs,
+    limits: &LimitArgs,
+    data: &Option<PathBuf>,
+) -> ExitCode {
+    init_tracing();
+    let (maps, limits) = match (maps.config(), limits.limits()) {
+        (Ok(m), Ok(l)) => (m, l),
+        (Err(e), _) | (_, Err(e)) => return fail(e, 2),
+    };
+    let source = match data {
+        Some(d) => DataSource::Dir(d.clone()),
+        None => DataSource::Embedded,
+    };
+    let state = match AppState::load(source) {
+        Ok(s) => s.with_limits(limits).with_maps(maps),
+        Err(e) => return fail(e, 1),
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(e, 1),
+    };
+    let served = rt.block_on(crate::server::serve(addr, state));
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(format!("cannot serve on {addr}: {e}"), 1),
     }
 }
 

@@ -102,6 +102,18 @@ fn out_of_range_coordinates_are_reported() {
     assert!(findings(&dir).contains("out of lon/lat range"));
 }
 
+/// A position with one number (found by the import_geojson fuzz target):
+/// the geojson crate's conversion would index past it and panic.
+#[test]
+fn a_short_position_is_an_error_not_a_panic() {
+    let dir = copy_data("short-position");
+    edit_layer(&dir, "zones", |fs| {
+        fs[0]["geometry"] = serde_json::json!({"type":"Polygon","coordinates":[[[11],[111.0,32.0],[110.0,31.0],[11]]]});
+    });
+    let e = Atlas::load_dir(&dir).unwrap_err().to_string();
+    assert!(e.contains("RFC 7946"), "{e}");
+}
+
 #[test]
 fn broken_files_are_errors() {
     let dir = copy_data("json");

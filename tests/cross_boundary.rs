@@ -71,6 +71,32 @@ fn ids(v: &Value, key: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// Every touched reach lists the network edges it runs along (for the map's
+/// highlight), and every entry and exit point lies on an edge of a touched
+/// reach of the same river.
+fn touched_reaches_name_their_edges(w: &Value) {
+    let reaches = w["reaches"].as_array().unwrap();
+    for r in reaches {
+        let edges = r["edges"].as_array().unwrap();
+        assert!(!edges.is_empty(), "{r}");
+        if let Some(e) = r["edge"].as_str() {
+            assert_eq!(edges, &vec![json!(e)], "{r}");
+        }
+    }
+    for p in ["entry_points", "exit_points"]
+        .iter()
+        .flat_map(|k| w[*k].as_array().unwrap())
+    {
+        assert!(
+            reaches
+                .iter()
+                .any(|r| r["river"] == p["river"]
+                    && r["edges"].as_array().unwrap().contains(&p["edge"])),
+            "{p} is on no touched reach: {reaches:?}"
+        );
+    }
+}
+
 fn polygon(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]})
 }
@@ -137,6 +163,7 @@ async fn danjiangkou_reservoir_polygon_gets_the_whole_river_context() {
         .unwrap()
         .iter()
         .any(|r| r["river"] == "hanjiang"));
+    touched_reaches_name_their_edges(w);
     // 河南 among the neighbours: the polygon reaches into it, and so do the
     // touched reaches (the 丹江 arm of the reservoir).
     assert!(a["inter_provincial"].as_bool().unwrap());
@@ -374,6 +401,7 @@ async fn a_dongting_polygon_names_hunan() {
     )
     .await;
     assert_eq!(a["inter_provincial"], true);
+    touched_reaches_name_their_edges(&a["water_context"]);
     let other = &a["other_provinces"][0];
     assert_eq!(other["adcode"], "430000");
     assert_eq!(other["name"], "湖南省");

@@ -428,3 +428,27 @@ fn ogr2ogr_gbk_shapefile_reads_in_pure_rust() {
     let _ = std::fs::remove_file(shp.with_extension("cpg"));
     assert!(names(&shp).iter().any(|n| n == "武昌区"));
 }
+
+/// The fuzz finding that a position with fewer than two numbers panicked in
+/// the geojson crate's conversion: now an error naming the feature.
+#[test]
+fn a_geojson_position_with_one_number_is_refused() {
+    let bytes = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"C4","name":"x"},"geometry":{"type":"Polygon","coordinates":[[[11],[111,32],[110,3110,31],[1.1,31],[111,32],[110,31]]]}}]}"#;
+    let e = liuyu::formats::read::read_geojson(bytes).expect_err("short position");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("feature 0") && msg.contains("RFC 7946"),
+        "{msg}"
+    );
+}
+
+/// A fuzz finding: a FlatGeobuf feature whose size prefix claims far more
+/// bytes than the file holds made the reader allocate about 1 GiB before
+/// failing. Now refused from the prefix, with no large allocation.
+#[test]
+fn a_flatgeobuf_size_prefix_beyond_the_file_is_refused() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/fgb-huge-feature-size.fgb");
+    let e = liuyu::formats::read::read_fgb(&path).expect_err("oversized prefix");
+    assert!(e.to_string().contains("remain in the file"), "{e}");
+}

@@ -135,7 +135,7 @@ impl RawDataset {
     pub fn read_dir(dir: &Path) -> Result<RawDataset, AtlasError> {
         Self::read_with(|name| {
             let path = dir.join(name);
-            std::fs::read(&path).map_err(|e| AtlasError::Io {
+            read_regular_file(&path).map_err(|e| AtlasError::Io {
                 path: path.display().to_string(),
                 message: e.to_string(),
             })
@@ -160,6 +160,38 @@ impl RawDataset {
             })
             .collect()
     }
+}
+
+/// Largest data file read (1 GiB): anything bigger is refused, not read.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a whole file that must be a regular file (数据文件只读普通文件). A FIFO,
+/// socket, device or directory is refused instead of read: it is opened
+/// without blocking and checked on the open descriptor (no window between
+/// check and read), so a FIFO put in place of a layer cannot hang a reload.
+pub fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut opts, libc::O_NONBLOCK);
+    let file = opts.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} is not a regular file", path.display()),
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{} is larger than {MAX_FILE_BYTES} bytes", path.display()),
+        ));
+    }
+    let mut out = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES).read_to_end(&mut out)?;
+    Ok(out)
 }
 
 fn hash_file(hasher: &mut Sha256, file: &str, bytes: &[u8]) {
@@ -206,6 +238,8 @@ pub fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<Unit>, AtlasError> {
         let geometry = f
             .geometry
             .ok_or_else(|| parse_err(file, format!("feature `{id}` has no geometry")))?;
+        super::positions::check_positions(&geometry)
+            .map_err(|e| parse_err(file, format!("feature `{id}`: {e}")))?;
         let geometry: MultiPolygon<f64> = match geo::Geometry::<f64>::try_from(geometry) {
             Ok(geo::Geometry::MultiPolygon(mp)) => mp,
             Ok(geo::Geometry::Polygon(p)) => MultiPolygon::new(vec![p]),

@@ -3,10 +3,14 @@
 
 mod layer;
 mod load;
+pub mod positions;
 pub mod validate;
 
 pub use layer::{Layer, LayerKind, Provenance, Unit};
-pub use load::{parse_units, Manifest, ManifestLayer, RawDataset, NEIGHBOURS_ID};
+pub use load::{
+    parse_units, read_regular_file, Manifest, ManifestLayer, RawDataset, MAX_FILE_BYTES,
+    NEIGHBOURS_ID,
+};
 pub use validate::{Finding, Report, AREA_TOLERANCE};
 
 use crate::index::Locator;

@@ -11,7 +11,7 @@ use axum::Router;
 
 use super::{atlas_layer, export_layer_bytes, Format};
 use crate::server::problem::Problem;
-use crate::server::AppState;
+use crate::server::{AppState, Work};
 use crate::LayerKind;
 
 /// Routes of this module (merged into the main router).
@@ -23,6 +23,7 @@ async fn export(
     State(state): State<AppState>,
     Path(file): Path<String>,
     Query(q): Query<HashMap<String, String>>,
+    work: Work,
 ) -> Result<Response, Problem> {
     let (layer, ext) = file.rsplit_once('.').ok_or_else(|| {
         Problem::not_found(format!(
@@ -43,13 +44,14 @@ async fn export(
     };
     let crs = crate::crs::http::crs_param(&q)?;
     let atlas = state.atlas();
-    let bytes = tokio::task::spawn_blocking(move || {
-        export_layer_bytes(&atlas_layer(&atlas, kind), format, crs)
-            .map(|b| (b, atlas.version().to_string()))
-    })
-    .await
-    .map_err(|e| Problem::unavailable(e.to_string()))?
-    .map_err(|e| Problem::bad_request(e.to_string()))?;
+    // Encoding a layer is CPU-heavy: it runs on the server's bounded pool.
+    let bytes = work
+        .run(move |_| {
+            export_layer_bytes(&atlas_layer(&atlas, kind), format, crs)
+                .map(|b| (b, atlas.version().to_string()))
+        })
+        .await?
+        .map_err(|e| Problem::bad_request(e.to_string()))?;
     let (body, version) = bytes;
     let mut res = body.into_response();
     let h = res.headers_mut();

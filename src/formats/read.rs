@@ -106,6 +106,8 @@ pub fn read_geojson(bytes: &[u8]) -> Result<ImportedLayer, FormatError> {
         let geom = f
             .geometry
             .ok_or_else(|| FormatError::codec("geojson", format!("feature {i} has no geometry")))?;
+        crate::atlas::positions::check_positions(&geom)
+            .map_err(|e| FormatError::codec("geojson", format!("feature {i}: {e}")))?;
         let g: Geometry<f64> = geom
             .try_into()
             .map_err(|e: geojson::Error| FormatError::codec("geojson", e))?;
@@ -160,9 +162,12 @@ impl PropertyProcessor for PropCollector {
 /// Reads a FlatGeobuf file.
 pub fn read_fgb(path: &Path) -> Result<ImportedLayer, FormatError> {
     let fgb_err = |e: flatgeobuf::Error| FormatError::codec("flatgeobuf", e);
-    let file = std::fs::File::open(path).map_err(|e| FormatError::io(path, e))?;
-    let mut reader = std::io::BufReader::new(file);
+    let bytes = std::fs::read(path).map_err(|e| FormatError::io(path, e))?;
+    let mut reader = std::io::Cursor::new(bytes.as_slice());
     let fgb = flatgeobuf::FgbReader::open(&mut reader).map_err(fgb_err)?;
+    let header = fgb.header();
+    fgb_sizes_fit(&bytes, header.features_count(), header.index_node_size())
+        .map_err(|e| FormatError::codec("flatgeobuf", e))?;
     let crs = fgb
         .header()
         .crs()
@@ -190,6 +195,46 @@ pub fn read_fgb(path: &Path) -> Result<ImportedLayer, FormatError> {
         features,
         crs,
     })
+}
+
+/// Checks the size prefixes of a FlatGeobuf file against its length before
+/// the `flatgeobuf` reader sees them: it allocates what a feature's prefix
+/// claims (up to 4 GiB) before reading, and its index arithmetic panics on an
+/// index node size of 1. A claim beyond the end of the file is an error.
+fn fgb_sizes_fit(bytes: &[u8], features: u64, node_size: u16) -> Result<(), String> {
+    let len = bytes.len();
+    let u32_at = |at: usize| {
+        bytes
+            .get(at..at.checked_add(4)?)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let header = u32_at(8).ok_or("truncated header")?;
+    let mut at = 12 + header;
+    if node_size > 0 && features > 0 {
+        if node_size < 2 {
+            return Err(format!("index node size {node_size}: at least 2"));
+        }
+        let n = usize::try_from(features)
+            .ok()
+            .filter(|n| *n <= len / 4)
+            .ok_or_else(|| {
+                format!("the header declares {features} features, more than the file can hold")
+            })?;
+        at += flatgeobuf::packed_r_tree::PackedRTree::index_size(n, node_size);
+    }
+    let mut i = 0;
+    while at < len {
+        let size = u32_at(at).ok_or_else(|| format!("feature {i}: truncated size prefix"))?;
+        let rest = len - at - 4;
+        if size > rest {
+            return Err(format!(
+                "feature {i} declares {size} bytes; {rest} remain in the file"
+            ));
+        }
+        at += 4 + size;
+        i += 1;
+    }
+    Ok(())
 }
 
 fn dbf_value(v: FieldValue) -> Value {

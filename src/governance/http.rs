@@ -6,9 +6,8 @@
 //! snapshot is swapped (a reload), so both always come from the same source.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,8 +16,10 @@ use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 
 use crate::atlas::Atlas;
+use crate::server::body::JsonBody;
 use crate::server::problem::Problem;
-use crate::server::AppState;
+use crate::server::snapshot::{AnyPart, LoadContext, PartLoader};
+use crate::server::{AppState, Work};
 
 use super::analyze::{AnalyzeError, AnalyzeRequest};
 use super::footprint::FootprintError;
@@ -41,33 +42,58 @@ pub const ROUTES: [(&str, &str); 6] = [
     ("get", "/openapi.json"),
 ];
 
-/// Rules cached per atlas snapshot: a reload of the data (SIGHUP) swaps the
-/// snapshot, and the next request re-reads the governance files too.
-/// The engine built for one atlas snapshot.
-type Cached = Option<(Weak<Atlas>, Governance)>;
+/// The governance part of the served snapshot (the validated rules), loaded
+/// with the Atlas and swapped with it: a reload whose rules fail is a failed
+/// reload, and the old rules keep serving.
+pub const PART: PartLoader = PartLoader {
+    name: "governance",
+    load: load_part,
+};
+
+fn load_part(ctx: &LoadContext<'_>) -> Result<AnyPart, String> {
+    let g = Governance::for_source(ctx.source).map_err(|e| e.to_string())?;
+    if let Some(prev) = ctx
+        .previous
+        .and_then(|p| p.part::<Governance>(PART.name).ok())
+    {
+        no_file_vanished(prev.rules(), g.rules())?;
+    }
+    Ok(Arc::new(g))
+}
+
+/// A rules file read from the dataset before must still be there: a deleted
+/// file would otherwise fall back silently to the embedded default.
+fn no_file_vanished(before: &super::Rules, now: &super::Rules) -> Result<(), String> {
+    use super::rules::RuleSource;
+    for (name, src) in &before.sources {
+        let still = matches!(now.sources.get(name), Some(RuleSource::File(_)));
+        if let (RuleSource::File(path), false) = (src, still) {
+            return Err(format!(
+                "{} was served from the dataset and is gone; restore it (the embedded \
+                 default replaces a file only when it was never there, at start)",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
+}
 
 #[derive(Clone)]
 struct GovState {
-    cache: Arc<Mutex<Cached>>,
     water: Arc<dyn UpstreamDownstream>,
 }
 
 impl GovState {
+    /// The engine and Atlas of the served snapshot (always from one load).
     fn engine(&self, app: &AppState) -> Result<(Governance, Arc<Atlas>), Problem> {
-        let atlas = app.atlas();
-        let mut guard = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((w, g)) = guard.as_ref() {
-            if Weak::ptr_eq(w, &Arc::downgrade(&atlas)) {
-                return Ok((g.clone(), atlas));
-            }
-        }
-        let g = Governance::for_source(app.source())
-            .map_err(|e| {
-                Problem::unavailable(format!("the governance rules could not be loaded: {e}"))
-            })?
-            .with_water(self.water.clone());
-        *guard = Some((Arc::downgrade(&atlas), g.clone()));
-        Ok((g, atlas))
+        let snap = app.snapshot();
+        let g = snap.part::<Governance>(PART.name).map_err(|e| {
+            Problem::unavailable(format!("the governance rules could not be loaded: {e}"))
+        })?;
+        Ok((
+            (*g).clone().with_water(self.water.clone()),
+            snap.atlas().clone(),
+        ))
     }
 }
 
@@ -78,10 +104,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The routes, with a river graph for the water context of issue analyses.
 pub fn routes_with(water: Arc<dyn UpstreamDownstream>) -> Router<AppState> {
-    let st = GovState {
-        cache: Arc::new(Mutex::new(None)),
-        water,
-    };
+    let st = GovState { water };
     Router::new()
         .route("/v1/profile", get(profile))
         .route("/v1/obligations", get(obligations))
@@ -183,7 +206,7 @@ async fn places(
     Ok(Json(json!({"query": query, "places": places})).into_response())
 }
 
-fn analyze_problem(e: AnalyzeError) -> Problem {
+fn analyze_problem(e: AnalyzeError, work: &Work) -> Problem {
     let detail = e.to_string();
     match e {
         AnalyzeError::Footprint(FootprintError::TooManyVertices { limit }) => {
@@ -203,15 +226,7 @@ fn analyze_problem(e: AnalyzeError) -> Problem {
         AnalyzeError::Jurisdiction(JurisdictionError::Degenerate(_)) => {
             Problem::new(StatusCode::BAD_REQUEST, "invalid-footprint", detail)
         }
-        AnalyzeError::Jurisdiction(JurisdictionError::Exhausted(why)) => {
-            Problem::unavailable(detail).with(
-                "reason",
-                match why {
-                    crate::budget::Exhausted::Deadline => "deadline",
-                    crate::budget::Exhausted::Cancelled => "cancelled",
-                },
-            )
-        }
+        AnalyzeError::Jurisdiction(JurisdictionError::Exhausted(why)) => work.exhausted(why),
         AnalyzeError::Jurisdiction(_) | AnalyzeError::BadRequest(_) => Problem::bad_request(detail),
         AnalyzeError::BadCrs(_) => Problem::bad_request(detail).with("parameter", "crs"),
         AnalyzeError::Wind(w) => crate::air::http::wind_problem(&w, "path"),
@@ -226,39 +241,30 @@ async fn analyze(
     State(app): State<AppState>,
     Extension(st): Extension<GovState>,
     Query(q): Query<HashMap<String, String>>,
-    body: Bytes,
+    work: Work,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))?;
-    let mut req: AnalyzeRequest = serde_json::from_value(value)
-        .map_err(|e| Problem::bad_request(format!("invalid request: {e}")))?;
-    // `?crs=` and the body's `crs` member are two spellings of one thing; both
-    // may be given only when they name the same CRS.
-    if let Some(c) = q.get("crs") {
-        req = req.with_query_crs(c).map_err(analyze_problem)?;
-    }
     let (g, atlas) = st.engine(&app)?;
-    // The work stops when its deadline passes or when this future is dropped
-    // (the client went away): the guard cancels the budget on drop.
-    let budget = crate::budget::Budget::with_timeout(ANALYZE_DEADLINE);
-    let guard = budget.cancel_on_drop();
-    let answer = tokio::task::spawn_blocking(move || g.analyze_within(&atlas, &req, &budget))
-        .await
-        .map_err(|_| {
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "the analysis task failed",
-            )
-        })?;
-    guard.disarm();
-    answer
-        .map(|a| Json(a).into_response())
-        .map_err(analyze_problem)
+    // Parsing the body and the analysis run on the work pool: they stop when
+    // the request's deadline passes or its client disconnects (the budget).
+    let w = work.clone();
+    let answer = work
+        .run(move |budget| {
+            let value: Value = serde_json::from_slice(&body)
+                .map_err(|e| Problem::bad_request(format!("the body is not valid JSON: {e}")))?;
+            let mut req: AnalyzeRequest = serde_json::from_value(value)
+                .map_err(|e| Problem::bad_request(format!("invalid request: {e}")))?;
+            // `?crs=` and the body's `crs` member are two spellings of one thing;
+            // both may be given only when they name the same CRS.
+            if let Some(c) = q.get("crs") {
+                req = req.with_query_crs(c).map_err(|e| analyze_problem(e, &w))?;
+            }
+            g.analyze_within(&atlas, &req, budget)
+                .map_err(|e| analyze_problem(e, &w))
+        })
+        .await??;
+    Ok(Json(answer).into_response())
 }
-
-/// How long one analysis may compute before it is stopped (503).
-const ANALYZE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn summary(
     State(app): State<AppState>,

@@ -199,7 +199,10 @@ impl Rules {
         let mut texts = Vec::with_capacity(FILES.len());
         for (name, default) in FILES {
             let path = dir.join(name);
-            match std::fs::read_to_string(&path) {
+            match crate::atlas::read_regular_file(&path).and_then(|b| {
+                String::from_utf8(b)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+            }) {
                 Ok(t) => texts.push((path.display().to_string(), t, RuleSource::File(path))),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     texts.push((name.to_string(), default.to_string(), RuleSource::Embedded))

@@ -35,6 +35,10 @@ pub struct TouchedReach {
     /// Edge id, for an unnamed line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edge: Option<String>,
+    /// Ids of the network edges the stretch runs along, upstream first (the
+    /// `id` of the `rivers` tile features and of `/v1/navigate` reaches), so a
+    /// map can highlight the touched reaches exactly.
+    pub edges: Vec<String>,
     /// First km touched.
     pub km_from: f64,
     /// Last km touched.

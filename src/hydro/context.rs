@@ -64,6 +64,10 @@ pub struct TouchedRange {
     pub to_km: f64,
 }
 
+/// A touched stretch while merging: river index (or the unnamed edge), km
+/// from, km to, and the edges it runs along.
+type Span = (Option<usize>, Option<usize>, f64, f64, Vec<usize>);
+
 /// One part of the footprint in the R-tree (degrees).
 #[derive(Debug, Clone, Copy)]
 enum Shape {
@@ -476,33 +480,42 @@ impl RiverGraph {
         Ok(out)
     }
 
-    /// Per-river touched stretches in river km (unnamed lines per edge).
+    /// Per-river touched stretches in river km (unnamed lines per edge), each
+    /// with the ids of the network edges it runs along (for highlighting).
     fn reaches_touched(&self, ranges: &[TouchedRange]) -> Vec<TouchedReach> {
         let base = self.river_offsets();
-        let mut spans: Vec<(Option<usize>, Option<usize>, f64, f64)> = ranges
+        let mut spans: Vec<Span> = ranges
             .iter()
             .map(|r| match self.edges[r.edge].river {
                 Some(ri) => {
                     let b = base[r.edge];
-                    (Some(ri), None, b + r.from_km, b + r.to_km)
+                    (Some(ri), None, b + r.from_km, b + r.to_km, vec![r.edge])
                 }
-                None => (None, Some(r.edge), r.from_km, r.to_km),
+                None => (None, Some(r.edge), r.from_km, r.to_km, vec![r.edge]),
             })
             .collect();
         spans.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
-        let mut merged: Vec<(Option<usize>, Option<usize>, f64, f64)> = Vec::new();
+        let mut merged: Vec<Span> = Vec::new();
         for s in spans {
             match merged.last_mut() {
-                Some(m) if (m.0, m.1) == (s.0, s.1) && s.2 <= m.3 + 1e-6 => m.3 = m.3.max(s.3),
+                Some(m) if (m.0, m.1) == (s.0, s.1) && s.2 <= m.3 + 1e-6 => {
+                    m.3 = m.3.max(s.3);
+                    for e in s.4 {
+                        if !m.4.contains(&e) {
+                            m.4.push(e);
+                        }
+                    }
+                }
                 _ => merged.push(s),
             }
         }
         merged
             .into_iter()
-            .map(|(ri, e, a, b)| TouchedReach {
+            .map(|(ri, e, a, b, edges)| TouchedReach {
                 river: ri.map(|r| self.rivers[r].id.clone()),
                 river_name: ri.map(|r| self.rivers[r].name.clone()),
                 edge: e.map(|e| self.edges[e].id.clone()),
+                edges: edges.iter().map(|&e| self.edges[e].id.clone()).collect(),
                 km_from: round1(a),
                 km_to: round1(b),
             })

@@ -16,8 +16,9 @@ use crate::crs::http::{
 use crate::crs::Crs;
 use crate::server::params::number_param;
 use crate::server::problem::Problem;
+use crate::server::snapshot::{AnyPart, LoadContext, PartLoader};
 use crate::server::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -36,8 +37,24 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/navigate/{mode}", get(navigate))
 }
 
+/// The river part of the served snapshot: the graph built (and validated) on
+/// the new Atlas during a load, so a reload with rivers that do not fit the new
+/// layers fails whole.
+pub const PART: PartLoader = PartLoader {
+    name: "rivers",
+    load: load_part,
+};
+
+fn load_part(ctx: &LoadContext<'_>) -> Result<AnyPart, String> {
+    let g: AnyPart = for_atlas(ctx.atlas).map_err(|e| e.to_string())?;
+    Ok(g)
+}
+
 fn graph(state: &AppState) -> Result<Arc<RiverGraph>, Problem> {
-    for_atlas(&state.atlas()).map_err(|e| Problem::unavailable(e.to_string()))
+    state
+        .snapshot()
+        .part::<RiverGraph>(PART.name)
+        .map_err(Problem::unavailable)
 }
 
 async fn list(State(state): State<AppState>) -> Result<Json<Value>, Problem> {
@@ -131,17 +148,49 @@ async fn lakes(Query(q): Query<HashMap<String, String>>) -> Result<Response, Pro
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
-async fn navigate(
-    State(state): State<AppState>,
-    Path(mode): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Problem> {
-    let mode = Mode::parse(&mode).ok_or_else(|| {
+/// A navigation mode as requested: canonical, or another case of one.
+enum ModeRequest {
+    /// `UM`, `UT`, `DM` or `DD`, as the OpenAPI enum says.
+    Canonical(Mode),
+    /// Another case: 301 to this location.
+    Redirect(axum::http::HeaderValue),
+}
+
+/// The canonical spelling of a navigation mode: another case is redirected
+/// there (301, query kept), anything else is a 400.
+fn canonical_mode(mode: &str, raw_query: Option<&str>) -> Result<ModeRequest, Problem> {
+    let unknown = || {
         Problem::bad_request(format!(
             "unknown navigation mode `{mode}`; use UM, UT, DM or DD"
         ))
         .with("parameter", "mode")
-    })?;
+    };
+    let m = Mode::parse(mode).ok_or_else(unknown)?;
+    let upper = mode.to_ascii_uppercase();
+    if upper == mode {
+        return Ok(ModeRequest::Canonical(m));
+    }
+    let location = match raw_query {
+        Some(q) => format!("/v1/navigate/{upper}?{q}"),
+        None => format!("/v1/navigate/{upper}"),
+    };
+    axum::http::HeaderValue::from_str(&location)
+        .map(ModeRequest::Redirect)
+        .map_err(|_| unknown())
+}
+
+async fn navigate(
+    State(state): State<AppState>,
+    Path(mode): Path<String>,
+    RawQuery(raw): RawQuery,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    let mode = match canonical_mode(&mode, raw.as_deref())? {
+        ModeRequest::Canonical(m) => m,
+        ModeRequest::Redirect(to) => {
+            return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response())
+        }
+    };
     let ((lon, lat), given) = request_point(&q)?;
     let distance = if q.contains_key("distance_km") {
         Some(number_param(&q, "distance_km")?)
@@ -160,7 +209,7 @@ async fn navigate(
         add_xy(&mut v, &c).map_err(output_problem)?;
         v["crs"] = echo(id, input);
     }
-    Ok(Json(v))
+    Ok(Json(v).into_response())
 }
 
 /// Maps navigation errors to problem details.

@@ -29,7 +29,8 @@ pub struct ItemsQuery {
     pub limit: usize,
     /// Items skipped.
     pub offset: usize,
-    /// Spatial filter as (west, south, east, north) degrees.
+    /// Spatial filter as (west, south, east, north) degrees; `west > east`
+    /// is a box across the antimeridian (OGC API - Features, 7.15.3).
     pub bbox: Option<(f64, f64, f64, f64)>,
     /// The bbox as given (in `bbox_crs` axis order), for paging links.
     pub bbox_raw: Option<String>,
@@ -83,19 +84,7 @@ impl ItemsQuery {
                     let nums: Result<Vec<f64>, _> =
                         v.split(',').map(|s| s.trim().parse::<f64>()).collect();
                     let nums = nums.map_err(|_| QueryError::Invalid("bbox", v.clone()))?;
-                    let b = match nums.as_slice() {
-                        [a, b, c, d] => [*a, *b, *c, *d],
-                        [a, b, _, d, e, _] => [*a, *b, *d, *e],
-                        _ => {
-                            return Err(QueryError::Invalid(
-                                "bbox",
-                                "expected 4 (or 6) numbers".into(),
-                            ))
-                        }
-                    };
-                    if b.iter().any(|x| !x.is_finite()) {
-                        return Err(QueryError::Invalid("bbox", "numbers must be finite".into()));
-                    }
+                    let b = bbox_corners(&nums)?;
                     bbox_nums = Some(b);
                     q.bbox_raw = Some(v.clone());
                 }
@@ -116,7 +105,7 @@ impl ItemsQuery {
             }
         }
         if let Some(b) = bbox_nums {
-            q.bbox = Some(q.bbox_crs.bbox_to_lonlat(b));
+            q.bbox = Some(bbox_lonlat(q.bbox_crs, b)?);
         }
         Ok(q)
     }
@@ -136,14 +125,75 @@ impl ItemsQuery {
             }
         }
         if let Some((w, s, e, n)) = self.bbox {
-            let rect = Rect::new(Coord { x: w, y: s }, Coord { x: e, y: n });
-            let quick = f.bbox.is_some_and(|b| b.intersects(&rect));
-            if !quick || !f.geometry.intersects(&rect) {
+            // Across the antimeridian the box is two: west..180 and -180..east.
+            let rects = if w <= e {
+                vec![(w, e)]
+            } else {
+                vec![(w, 180.0), (-180.0, e)]
+            };
+            let hit = rects.into_iter().any(|(w, e)| {
+                let rect = Rect::new(Coord { x: w, y: s }, Coord { x: e, y: n });
+                f.bbox.is_some_and(|b| b.intersects(&rect)) && f.geometry.intersects(&rect)
+            });
+            if !hit {
                 return false;
             }
         }
         true
     }
+}
+
+/// The two corners of a `bbox` (4 numbers, or 6 with heights whose order is
+/// checked and then dropped), finite.
+fn bbox_corners(nums: &[f64]) -> Result<[f64; 4], QueryError> {
+    let b = match nums {
+        [a, b, c, d] => [*a, *b, *c, *d],
+        [a, b, z0, d, e, z1] => {
+            if z0 > z1 {
+                return Err(QueryError::Invalid(
+                    "bbox",
+                    "the lower height is above the upper one".into(),
+                ));
+            }
+            [*a, *b, *d, *e]
+        }
+        _ => {
+            return Err(QueryError::Invalid(
+                "bbox",
+                "expected 4 (or 6) numbers".into(),
+            ))
+        }
+    };
+    if b.iter().any(|x| !x.is_finite()) || nums.iter().any(|x| !x.is_finite()) {
+        return Err(QueryError::Invalid("bbox", "numbers must be finite".into()));
+    }
+    Ok(b)
+}
+
+/// A bbox given in `crs` (lower-left corner, then upper-right, in that CRS's
+/// axis order) as (west, south, east, north) degrees, per OGC API - Features
+/// Part 1, 7.15.3: a west edge east of the east edge crosses the antimeridian
+/// and is kept so; a south edge north of the north edge is an error (400).
+pub fn bbox_lonlat(crs: Crs, b: [f64; 4]) -> Result<(f64, f64, f64, f64), QueryError> {
+    let (w, s) = crs.to_lonlat(b[0], b[1]);
+    let (e, n) = crs.to_lonlat(b[2], b[3]);
+    if s > n {
+        return Err(QueryError::Invalid(
+            "bbox",
+            format!("the south edge ({s}) is north of the north edge ({n}); give the lower-left corner first"),
+        ));
+    }
+    if !(-180.0..=180.0).contains(&w)
+        || !(-180.0..=180.0).contains(&e)
+        || !(-90.0..=90.0).contains(&s)
+        || !(-90.0..=90.0).contains(&n)
+    {
+        return Err(QueryError::Invalid(
+            "bbox",
+            format!("({w}, {s}, {e}, {n}) is not within longitude -180..180 and latitude -90..90"),
+        ));
+    }
+    Ok((w, s, e, n))
 }
 
 fn value_matches(v: &Value, wanted: &[String]) -> bool {

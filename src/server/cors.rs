@@ -1,5 +1,6 @@
-//! CORS (跨域) for the map routes: same origin and localhost always, plus a
-//! configurable allow-list; responses carry `Vary: Origin`.
+//! CORS (跨域) for every route (`/v1`, maps, OGC): same origin and localhost
+//! always, plus a configurable allow-list (`--cors-origin`); responses carry
+//! `Vary: Origin`. JSON POSTs are allowed (`Content-Type` in preflights).
 
 use axum::http::{request::Parts, HeaderValue, Method};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -20,7 +21,7 @@ fn is_localhost(origin: &str) -> bool {
     matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
 }
 
-/// Whether `origin` may read map responses for a request with these parts.
+/// Whether `origin` may read responses for a request with these parts.
 pub fn allowed(origin: &str, parts_host: Option<&str>, allow_list: &[String]) -> bool {
     if allow_list.iter().any(|a| a == "*" || a == origin) || is_localhost(origin) {
         return true;
@@ -40,8 +41,18 @@ pub fn layer(allow_list: &[String]) -> CorsLayer {
                 origin.to_str().is_ok_and(|o| allowed(o, host, &list))
             },
         ))
-        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
-        .expose_headers([axum::http::header::ETAG, axum::http::header::CONTENT_LENGTH])
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            axum::http::header::CONTENT_TYPE,
+            axum::http::header::IF_NONE_MATCH,
+        ])
+        .expose_headers([
+            axum::http::header::ETAG,
+            axum::http::header::CONTENT_LENGTH,
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderName::from_static("content-crs"),
+            axum::http::HeaderName::from_static("x-liuyu-crs"),
+        ])
         .vary([axum::http::header::ORIGIN])
 }
 

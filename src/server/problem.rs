@@ -25,6 +25,10 @@ pub struct Problem {
     /// Extension members.
     #[serde(flatten)]
     pub extensions: Map<String, Value>,
+    /// Seconds after which a retry may succeed: sent as `Retry-After` (and as
+    /// the `retry_after_s` member).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -36,6 +40,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             extensions: Map::new(),
+            retry_after: None,
         }
     }
 
@@ -59,6 +64,47 @@ impl Problem {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
     }
 
+    /// 504, type `deadline-exceeded`: the request's deadline passed before its
+    /// answer was ready (the work was cancelled).
+    pub fn deadline(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "deadline-exceeded",
+            format!(
+                "the request did not finish within its deadline of {} ms; the work was stopped",
+                limit.as_millis()
+            ),
+        )
+        .with("deadline_ms", limit.as_millis() as u64)
+    }
+
+    /// 503, type `overloaded`, with `Retry-After`: the server sheds this request.
+    pub fn overloaded(detail: impl Into<String>, retry_after_s: u64) -> Self {
+        let mut p = Self::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", detail)
+            .with("retry_after_s", retry_after_s);
+        p.retry_after = Some(retry_after_s);
+        p
+    }
+
+    /// The problem for work stopped by its [`crate::budget::Budget`]: 504 when the
+    /// deadline passed, 503 `cancelled` when it was cancelled (its client left
+    /// or the server is shutting down).
+    pub fn exhausted(why: crate::budget::Exhausted, deadline: std::time::Duration) -> Self {
+        match why {
+            crate::budget::Exhausted::Deadline => Self::deadline(deadline),
+            crate::budget::Exhausted::Cancelled => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "cancelled",
+                why.to_string(),
+            ),
+        }
+    }
+
+    /// 500, type `internal`.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
+    }
+
     /// Add an extension member.
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.extensions.insert(key.to_string(), value.into());
@@ -73,6 +119,10 @@ impl IntoResponse for Problem {
         let mut res = (status, body).into_response();
         res.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(s) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
         res
     }
 }

@@ -2,6 +2,7 @@
 //! CLOCK-Pro) weighted by the size of each gzip-compressed tile.
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -91,13 +92,20 @@ impl Weighter<String, Arc<CachedTile>> for TileWeight {
 pub struct TileCache {
     inner: Option<Cache<String, Arc<CachedTile>, TileWeight>>,
     max_bytes: u64,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 impl TileCache {
     /// A cache holding at most `max_bytes` (0 disables caching).
     pub fn new(max_bytes: u64) -> TileCache {
         let inner = (max_bytes > 0).then(|| Cache::with_weighter(4096, max_bytes, TileWeight));
-        TileCache { inner, max_bytes }
+        TileCache {
+            inner,
+            max_bytes,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
     }
 
     /// The cache key for a tile.
@@ -107,7 +115,23 @@ impl TileCache {
 
     /// A cached tile.
     pub fn get(&self, key: &str) -> Option<Arc<CachedTile>> {
-        self.inner.as_ref()?.get(key)
+        let hit = self.inner.as_ref().and_then(|c| c.get(key));
+        match hit {
+            Some(_) => &self.hits,
+            None => &self.misses,
+        }
+        .fetch_add(1, Ordering::Relaxed);
+        hit
+    }
+
+    /// Lookups answered from the cache since it was made.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Lookups the cache could not answer since it was made.
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
     }
 
     /// Remember a tile.

@@ -12,11 +12,14 @@ use serde_json::{json, Value};
 
 use super::cache::{CachedTile, TileCache};
 use super::mercator::TileId;
+use super::pmtiles::Archive;
 use super::service::MapsService;
 use super::tilejson::{tilejson, MAX_ZOOM, MIN_ZOOM};
 use super::MapSource;
 use crate::server::headers::{accepts_gzip, base_url, etag_matches, CACHE_CONTROL};
 use crate::server::problem::Problem;
+use crate::server::Work;
+use std::sync::atomic::Ordering;
 
 /// MIME type of a Mapbox Vector Tile.
 pub const MVT_MIME: &str = "application/vnd.mapbox-vector-tile";
@@ -94,6 +97,81 @@ fn parse_tile(z: &str, x: &str, y: &str) -> Option<TileId> {
     TileId::new(z.parse().ok()?, x.parse().ok()?, y.parse().ok()?)
 }
 
+/// The archive serving tile `t` of `spec`, if any (the composite layer within
+/// the archive's zooms).
+fn archive_for<'a>(svc: &'a MapsService, spec: &str, t: TileId) -> Option<&'a Archive> {
+    svc.archive
+        .as_ref()
+        .filter(|a| spec == COMPOSITE && (a.header().min_zoom..=a.header().max_zoom).contains(&t.z))
+}
+
+/// The cache key of a tile: the archive's data version when the archive
+/// serves it, else the source's.
+fn tile_key(svc: &MapsService, source: &MapSource, spec: &str, t: TileId) -> String {
+    let version = match archive_for(svc, spec, t) {
+        Some(a) => a.metadata()["data_version"]
+            .as_str()
+            .unwrap_or("pmtiles")
+            .to_string(),
+        None => source.version.clone(),
+    };
+    TileCache::key(&version, spec, t.z, t.x, t.y)
+}
+
+/// A tile from the cache (cheap: no encoding).
+pub fn cached_tile(
+    svc: &MapsService,
+    source: &MapSource,
+    spec: &str,
+    t: TileId,
+) -> Option<Arc<CachedTile>> {
+    svc.cache.get(&tile_key(svc, source, spec, t))
+}
+
+fn live_tile(
+    svc: &MapsService,
+    source: &MapSource,
+    layers: &[String],
+    t: TileId,
+) -> Result<CachedTile, String> {
+    let ts = svc.tileset(source);
+    let refs: Vec<&str> = layers.iter().map(String::as_str).collect();
+    let raw = ts.render(&refs, t).map_err(|e| e.to_string())?;
+    Ok(CachedTile::new(&source.version, &raw))
+}
+
+/// Reads a tile from the archive, or encodes it (CPU-heavy: run it on the
+/// server's work pool), and caches it. An archive read that fails is logged
+/// and counted, and the tile is encoded live instead: never a 500.
+pub fn produce_tile(
+    svc: &MapsService,
+    source: &MapSource,
+    spec: &str,
+    layers: &[String],
+    t: TileId,
+) -> Result<Arc<CachedTile>, String> {
+    let key = tile_key(svc, source, spec, t);
+    let archived = archive_for(svc, spec, t).map(|a| {
+        let version = a.metadata()["data_version"].as_str().unwrap_or("pmtiles");
+        match a.get(t).map_err(|e| e.to_string())? {
+            Some(gz) => CachedTile::from_gzip(version, gz.to_vec()).map_err(|e| e.to_string()),
+            None => Ok(CachedTile::new(version, &[])),
+        }
+    });
+    let tile = match archived {
+        Some(Ok(tile)) => tile,
+        Some(Err(e)) => {
+            svc.archive_errors.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(error = %e, tile = ?t, "PMTiles read failed; encoding the tile live");
+            live_tile(svc, source, layers, t)?
+        }
+        None => live_tile(svc, source, layers, t)?,
+    };
+    let tile = Arc::new(tile);
+    svc.cache.insert(key, tile.clone());
+    Ok(tile)
+}
+
 /// Get a tile (from the cache, the archive, or by encoding it).
 pub fn get_tile(
     svc: &MapsService,
@@ -102,40 +180,16 @@ pub fn get_tile(
     layers: &[String],
     t: TileId,
 ) -> Result<Arc<CachedTile>, String> {
-    let from_archive = svc.archive.as_ref().filter(|a| {
-        spec == COMPOSITE && (a.header().min_zoom..=a.header().max_zoom).contains(&t.z)
-    });
-    let version = match from_archive {
-        Some(a) => a.metadata()["data_version"]
-            .as_str()
-            .unwrap_or("pmtiles")
-            .to_string(),
-        None => source.version.clone(),
-    };
-    let key = TileCache::key(&version, spec, t.z, t.x, t.y);
-    if let Some(hit) = svc.cache.get(&key) {
-        return Ok(hit);
+    match cached_tile(svc, source, spec, t) {
+        Some(hit) => Ok(hit),
+        None => produce_tile(svc, source, spec, layers, t),
     }
-    let tile = match from_archive {
-        Some(a) => match a.get(t).map_err(|e| e.to_string())? {
-            Some(gz) => CachedTile::from_gzip(&version, gz.to_vec()).map_err(|e| e.to_string())?,
-            None => CachedTile::new(&version, &[]),
-        },
-        None => {
-            let ts = svc.tileset(source);
-            let refs: Vec<&str> = layers.iter().map(String::as_str).collect();
-            let raw = ts.render(&refs, t).map_err(|e| e.to_string())?;
-            CachedTile::new(&version, &raw)
-        }
-    };
-    let tile = Arc::new(tile);
-    svc.cache.insert(key, tile.clone());
-    Ok(tile)
 }
 
 async fn tile_handler(
     Extension(svc): Extension<Arc<MapsService>>,
     Path((spec, z, x, y)): Path<(String, String, String, String)>,
+    work: Work,
     headers: HeaderMap,
 ) -> Response {
     let Some(t) = parse_tile(&z, &x, &y) else {
@@ -153,27 +207,19 @@ async fn tile_handler(
             return Problem::new(StatusCode::NOT_FOUND, "unknown-tile-source", e).into_response()
         }
     };
+    if let Some(hit) = cached_tile(&svc, &source, &spec, t) {
+        return tile_response(&headers, &hit);
+    }
     let svc2 = svc.clone();
-    let tile = match tokio::task::spawn_blocking(move || {
-        get_tile(&svc2, &source, &spec, &layers, t)
-    })
-    .await
+    match work
+        .run(move |_| produce_tile(&svc2, &source, &spec, &layers, t))
+        .await
     {
-        Ok(Ok(tile)) => tile,
-        Ok(Err(e)) => {
-            return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "tile-encoding-failed", e)
-                .into_response()
-        }
-        Err(e) => {
-            return Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "tile-encoding-failed",
-                e.to_string(),
-            )
-            .into_response()
-        }
-    };
-    tile_response(&headers, &tile)
+        Ok(Ok(tile)) => tile_response(&headers, &tile),
+        Ok(Err(e)) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "tile-encoding-failed", e)
+            .into_response(),
+        Err(p) => p.into_response(),
+    }
 }
 
 /// The HTTP response for a tile: 304 on a matching `If-None-Match`, 204 for an

@@ -246,6 +246,43 @@ fn parse_directory(b: &[u8]) -> Result<Vec<Entry>, PmtilesError> {
     Ok(e)
 }
 
+/// State of a verification walk over the tile entries, in tile id order.
+#[derive(Default)]
+struct Walk {
+    /// First tile id not yet covered by an entry.
+    next_id: u64,
+    tiles: u64,
+    /// Data offsets already decompressed (deduplicated tiles share one).
+    seen: std::collections::HashSet<u64>,
+}
+
+impl Walk {
+    fn tile(&mut self, a: &Archive, e: &Entry) -> Result<(), PmtilesError> {
+        if e.tile_id < self.next_id {
+            return Err(PmtilesError::Format(format!(
+                "tile id {} out of order or overlapping",
+                e.tile_id
+            )));
+        }
+        self.next_id = e.tile_id.saturating_add(e.run_length);
+        self.tiles = self.tiles.saturating_add(e.run_length);
+        let (doff, dlen) = a.header.data;
+        if e.length == 0 || e.offset.checked_add(e.length).is_none_or(|end| end > dlen) {
+            return Err(PmtilesError::Format(format!(
+                "tile {} lies outside the data section",
+                e.tile_id
+            )));
+        }
+        if self.seen.insert(e.offset) {
+            let gz = Archive::slice(&a.bytes, (doff.saturating_add(e.offset), e.length))?;
+            gunzip(gz).map_err(|err| {
+                PmtilesError::Format(format!("tile {} does not decompress: {err}", e.tile_id))
+            })?;
+        }
+        Ok(())
+    }
+}
+
 /// A PMTiles v3 archive held in memory (our own reader).
 pub struct Archive {
     bytes: Bytes,
@@ -255,9 +292,13 @@ pub struct Archive {
 }
 
 impl Archive {
-    /// Read an archive file into memory.
+    /// Read an archive file (a regular file only) into memory and verify it
+    /// whole ([`Archive::verify`]): a truncated or corrupted archive is refused here,
+    /// not discovered tile by tile while serving.
     pub fn open(path: &Path) -> Result<Archive, PmtilesError> {
-        Archive::from_bytes(Bytes::from(std::fs::read(path)?))
+        let a = Archive::from_bytes(Bytes::from(crate::atlas::read_regular_file(path)?))?;
+        a.verify()?;
+        Ok(a)
     }
 
     /// Parse an archive from bytes.
@@ -291,6 +332,89 @@ impl Archive {
                 "internal compression {c} not supported"
             ))),
         }
+    }
+
+    /// Checks the whole archive: the header (MVT, gzip, zooms 0-22, bounds),
+    /// every section inside the file, every directory (root and leaves, at
+    /// most 4 levels, tile ids ascending without overlap), every tile range
+    /// inside the data section, and every tile decompresses; the tile count
+    /// matches the header's. Returns the number of tiles addressed.
+    pub fn verify(&self) -> Result<u64, PmtilesError> {
+        let h = &self.header;
+        let bad = |m: String| Err(PmtilesError::Format(m));
+        if h.tile_type != 1 || h.tile_compression != 2 {
+            return bad(format!(
+                "tile type {} / compression {}: expected gzip MVT (1 / 2)",
+                h.tile_type, h.tile_compression
+            ));
+        }
+        if h.min_zoom > h.max_zoom || h.max_zoom > 22 {
+            return bad(format!(
+                "zooms {}-{} out of order or above 22",
+                h.min_zoom, h.max_zoom
+            ));
+        }
+        let (w, s, e, n) = h.bounds;
+        if !(-180.0..=180.0).contains(&w)
+            || !(-180.0..=180.0).contains(&e)
+            || !(-90.0..=90.0).contains(&s)
+            || !(-90.0..=90.0).contains(&n)
+            || s > n
+        {
+            return bad(format!(
+                "bounds {:?} are not longitudes and latitudes",
+                h.bounds
+            ));
+        }
+        for (name, range) in [
+            ("root", h.root),
+            ("metadata", h.metadata),
+            ("leaves", h.leaves),
+            ("data", h.data),
+        ] {
+            Self::slice(&self.bytes, range).map_err(|_| {
+                PmtilesError::Format(format!("the {name} section lies outside the file"))
+            })?;
+        }
+        let mut walk = Walk::default();
+        self.verify_directory(&self.root, 0, &mut walk)?;
+        if h.addressed_tiles != 0 && walk.tiles != h.addressed_tiles {
+            return bad(format!(
+                "the directories address {} tiles, the header says {}",
+                walk.tiles, h.addressed_tiles
+            ));
+        }
+        Ok(walk.tiles)
+    }
+
+    fn verify_directory(
+        &self,
+        dir: &[Entry],
+        depth: usize,
+        walk: &mut Walk,
+    ) -> Result<(), PmtilesError> {
+        if depth > 3 {
+            return Err(PmtilesError::Format("directory nesting too deep".into()));
+        }
+        for e in dir {
+            if e.run_length == 0 {
+                let (lo, ll) = self.header.leaves;
+                if e.offset.checked_add(e.length).is_none_or(|end| end > ll) {
+                    return Err(PmtilesError::Format(
+                        "leaf directory outside its section".into(),
+                    ));
+                }
+                let leaf = parse_directory(&Self::internal(
+                    &self.bytes,
+                    &self.header,
+                    (lo.saturating_add(e.offset), e.length),
+                )?)?;
+                self.verify_directory(&leaf, depth + 1, walk)?;
+                continue;
+            }
+            walk.tile(self, e)?;
+        }
+        Ok(())
     }
 
     /// The header.
@@ -435,6 +559,52 @@ mod tests {
         // Deterministic: a second build gives the same bytes.
         build(&ts, &opts, &out, |_, _| {}).unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), bytes);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn verify_refuses_truncated_and_bit_flipped_archives() {
+        let ts = TileSet::new(&source());
+        let dir = std::env::temp_dir().join(format!("liuyu-pmtiles-verify-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("t.pmtiles");
+        let opts = BuildOptions {
+            layers: vec!["counties".into()],
+            min_zoom: 0,
+            max_zoom: 7,
+            bounds: (110.0, 29.5, 116.0, 33.5),
+            metadata: json!({"vector_layers": []}),
+        };
+        let stats = build(&ts, &opts, &out, |_, _| {}).unwrap();
+        let good = std::fs::read(&out).unwrap();
+        let a = Archive::open(&out).unwrap();
+        assert_eq!(a.verify().unwrap(), stats.tiles_written as u64);
+        // Truncated anywhere in the data: refused by open (the structure may still parse).
+        let h = Header::parse(&good).unwrap();
+        for cut in [
+            good.len() - 1,
+            (h.data.0 + h.data.1 / 2) as usize,
+            h.data.0 as usize + 10,
+        ] {
+            std::fs::write(&out, &good[..cut]).unwrap();
+            assert!(Archive::open(&out).is_err(), "truncated at {cut}");
+        }
+        // A flipped bit in the middle of each tile in turn: gzip's CRC catches it.
+        let tiles: Vec<Entry> = a
+            .root
+            .iter()
+            .filter(|e| e.run_length > 0)
+            .copied()
+            .collect();
+        assert!(tiles.len() > 20 && a.root.iter().all(|e| e.run_length > 0));
+        for e in &tiles {
+            let mut b = good.clone();
+            b[(h.data.0 + e.offset + e.length / 2) as usize] ^= 0x10;
+            let flipped = Archive::from_bytes(Bytes::from(b)).unwrap();
+            assert!(flipped.verify().is_err(), "flip in tile {}", e.tile_id);
+        }
+        // Not a regular file: refused without blocking.
+        assert!(Archive::open(&dir).is_err());
         std::fs::remove_dir_all(&dir).ok();
     }
 

@@ -2,6 +2,7 @@
 //! prepared tile set for the current data version, the tile cache, an optional
 //! PMTiles archive, and the configuration ([`MapsConfig`]).
 
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use crate::server::MapsConfig;
@@ -19,6 +20,8 @@ pub struct MapsService {
     pub cache: TileCache,
     /// The archive given with `--pmtiles`.
     pub archive: Option<Archive>,
+    /// Archive reads that failed (each answered by live encoding instead).
+    pub archive_errors: AtomicU64,
     /// The configuration.
     pub config: MapsConfig,
 }
@@ -32,13 +35,15 @@ impl MapsService {
             tileset: Mutex::new(None),
             cache: TileCache::new(config.cache_bytes),
             archive,
+            archive_errors: AtomicU64::new(0),
             config,
         })
     }
 
     /// The service for the server's state: follows its Atlas (hot reloads change
     /// the data version and so every ETag). An archive that fails to open is
-    /// logged and the tiles are encoded live instead (the CLI checks it first).
+    /// logged and the tiles are encoded live instead (the CLI refuses to start
+    /// on it first, see [`Archive::open`]).
     pub fn for_state(state: &crate::server::AppState) -> Arc<MapsService> {
         let st = state.clone();
         let provider = crate::tiles::atlas::atlas_provider(move || st.atlas());
@@ -59,6 +64,7 @@ impl MapsService {
                     tileset: Mutex::new(None),
                     cache: TileCache::new(config.cache_bytes),
                     archive: None,
+                    archive_errors: AtomicU64::new(0),
                     config,
                 })
             }

@@ -7,10 +7,14 @@
 //     (every glyph response 200 and non-empty, CJK ranges among them, label
 //     features rendered); a click on a known point shows the expected county and
 //     zone (truth computed by GDAL from data/); search; "downstream from here".
+//     Name search through /v1/places: 鄂州 frames and asks about 鄂州市; an
+//     ambiguous name lists the API's candidates; a river is highlighted.
 //  3. Ask about a problem: draw a polygon across 鄂州 and 黄冈 with the draw
-//     tools, matter `water`; the panel names the coordinating body and both
-//     prefectures; the shared URL (hash) restores the same answer; a new click
-//     clears it.
+//     tools, matter `water`; the panel agrees with /v1/issues/analyze fetched
+//     in the page: the coordinating body, level metro, convened by 武汉, each
+//     participant with its own committee and lead department, bank partners,
+//     special inspection, touched and downstream reaches highlighted; the shared
+//     URL (hash) restores the same answer; a new click clears it.
 //  4. Phone layout (390x844): the panel is a bottom sheet leaving most of the map.
 // Screenshots: OUT_DIR/map-1400x900.png, OUT_DIR/map-390x844.png (copied to docs/).
 // Usage: node tools/ci/maps_browser.mjs BASE_URL OUT_DIR TRUTH_JSON
@@ -149,9 +153,8 @@ try {
   await p2.setViewportSize({ width: 1400, height: 900 });
   const errs2 = [];
   p2.on('pageerror', (e) => errs2.push(String(e)));
-  // The page probes /v1/profile, /v1/navigate and /v1/places and falls back on 404: not an error.
-  const probe = (u) => /\/v1\/(profile|navigate|places)/.test(u || '');
-  p2.on('console', (m) => { if (m.type() === 'error' && !probe(m.location().url)) errs2.push(m.text()); });
+  // Every route the page uses exists: any console error (a 404 included) fails.
+  p2.on('console', (m) => { if (m.type() === 'error') errs2.push(`${m.text()} ${m.location().url || ''}`); });
   const glyphs2 = watchGlyphs(p2);
   await p2.goto(`${base}/`);
   await p2.waitForFunction(() => window.liuyuState && window.liuyuState.ready, null, { timeout: 60000 });
@@ -199,14 +202,48 @@ try {
   const gcj = await p2.evaluate(() => document.querySelector('#liuyu-answer .where').textContent);
   check(/^114\.25\d+, 30\.61\d+/.test(gcj) && !gcj.startsWith('114.25940'), `GCJ-02 search converted by the server: "${gcj}"`);
   await p2.selectOption('#liuyu-crs', 'WGS84');
-  // Place-name search: /v1/places when the server has it, else a clear message.
-  const placesStatus = await p2.evaluate(async () => (await fetch('/v1/places?q=%E9%84%82%E5%B7%9E&limit=8')).status);
+  // Place-name search through /v1/places (the API answer fetched in the page is the truth).
+  const placesApi = (q) => p2.evaluate(async (qq) => { const r = await fetch(`/v1/places?q=${encodeURIComponent(qq)}&limit=8`); return { status: r.status, body: await r.json() }; }, q);
+  const ez = await placesApi('鄂州');
+  const ezPlace = ez.body.places[0];
+  check(ez.status === 200 && ez.body.places.length === 1 && ezPlace.kind === 'prefecture' && ezPlace.name === '鄂州市',
+    `/v1/places?q=鄂州 answers one prefecture: ${JSON.stringify(ez.body).slice(0, 160)}`);
   await p2.fill('#liuyu-search-input', '鄂州');
   await p2.click('#liuyu-search button[type=submit]');
-  await p2.waitForFunction(() => { const r = document.querySelector('#liuyu-search-results').innerText; const a = document.querySelector('#liuyu-answer').innerText; return (r && !r.includes('查询中')) || a.includes('鄂州'); }, null, { timeout: 20000 });
-  const placeText = `${await p2.locator('#liuyu-search-results').innerText()} ${await p2.locator('#liuyu-answer').innerText()}`;
-  check(placesStatus === 200 ? placeText.includes('鄂州') : placeText.includes('not available'),
-    `place search "鄂州": /v1/places is ${placesStatus}; page says "${placeText.trim().split('\n')[0].slice(0, 80)}"`);
+  await p2.waitForFunction((n) => [...document.querySelectorAll('#liuyu-answer > table.answer tr')]
+    .some((tr) => tr.querySelector('th').firstChild.textContent.trim() === '地级行政区' && tr.querySelector('td').innerText.trim().startsWith(n)), ezPlace.name, { timeout: 20000 });
+  await settle(p2);
+  const framed = await p2.evaluate((b) => { const m = window.liuyuMap; const v = m.getBounds(); const c = m.getCenter();
+    return { inside: c.lng > b[0] && c.lng < b[2] && c.lat > b[1] && c.lat < b[3], covers: v.getWest() <= b[0] + 0.01 && v.getEast() >= b[2] - 0.01 && v.getSouth() <= b[1] + 0.01 && v.getNorth() >= b[3] - 0.01,
+      pref: JSON.stringify(m.getFilter('prefecture-highlight')) }; }, ezPlace.bbox);
+  check(framed.inside && framed.covers && framed.pref.includes(ezPlace.id),
+    `place search "鄂州" frames ${ezPlace.name} (bbox ${ezPlace.bbox}), asks about it and highlights ${ezPlace.id}: ${JSON.stringify(framed)}`);
+  // An ambiguous name lists every candidate the API gives; choosing one asks about it.
+  const hu = await placesApi('黄');
+  await p2.fill('#liuyu-search-input', '黄');
+  await p2.click('#liuyu-search button[type=submit]');
+  await p2.waitForFunction(() => document.querySelectorAll('#liuyu-search-results ul.places button').length > 0, null, { timeout: 20000 });
+  const listed = await p2.evaluate(() => [...document.querySelectorAll('#liuyu-search-results ul.places button')].map((b) => b.textContent));
+  check(hu.body.places.length > 1 && JSON.stringify(listed) === JSON.stringify(hu.body.places.map((p) => p.name)),
+    `ambiguous "黄": the page lists the API's ${hu.body.places.length} candidates in order (${listed.join(' ')})`);
+  const hg = hu.body.places.findIndex((p) => p.name === '黄冈市');
+  await p2.click(`#liuyu-search-results button[data-i="${hg}"]`);
+  await p2.waitForFunction(() => /黄冈市/.test((document.querySelector('#liuyu-answer') || {}).innerText || ''), null, { timeout: 20000 });
+  check(hg >= 0, 'choosing 黄冈市 among them asks about 黄冈市');
+  // A county by a prefix of its name: framed and asked about.
+  const xz = await placesApi('新洲');
+  await p2.fill('#liuyu-search-input', '新洲');
+  await p2.click('#liuyu-search button[type=submit]');
+  await p2.waitForFunction((n) => [...document.querySelectorAll('#liuyu-answer > table.answer tr')]
+    .some((tr) => tr.querySelector('th').firstChild.textContent.trim() === '县级行政区' && tr.querySelector('td').innerText.trim().startsWith(n)), xz.body.places[0].name, { timeout: 20000 });
+  check(xz.body.places.length === 1 && xz.body.places[0].kind === 'county', `place search "新洲" (county ${xz.body.places[0].name}, ${xz.body.places[0].match}) asks about it`);
+  // A river: its lines are highlighted.
+  const hj = await placesApi('汉江');
+  await p2.fill('#liuyu-search-input', '汉江');
+  await p2.click('#liuyu-search button[type=submit]');
+  await p2.waitForFunction(() => /汉江/.test((document.querySelector('#liuyu-answer h3') || {}).textContent || ''), null, { timeout: 20000 });
+  const riverFilter = await p2.evaluate(() => JSON.stringify(window.liuyuMap.getFilter('nav-line')));
+  check(hj.body.places[0].kind === 'river' && riverFilter.includes(`"${hj.body.places[0].id}"`), `place search "汉江" (river ${hj.body.places[0].id}) highlights its lines: ${riverFilter}`);
   // "Downstream from here" by the 汉江 mouth (江汉区): rivers named with their km, reaches highlighted.
   await p2.fill('#liuyu-search-input', `${t0p.lon}, ${t0p.lat}`);
   await p2.click('#liuyu-search button[type=submit]');
@@ -243,6 +280,7 @@ try {
   check(coordinator.length > 0 && coordinator === direct.coordinating_body.name_zh,
     `panel names the coordinating body "${coordinator}" (the API says "${direct.coordinating_body.name_zh}")`);
   check(ask.includes('鄂州市') && ask.includes('黄冈市') && ask.includes('水生态环境'), 'panel lists both prefectures, 鄂州市 and 黄冈市, and the matter');
+  await checkAnalysisPanel(p2, direct);
   const cites = (ask.match(/\[[一二三四五六七八九十、]+\]/g) || []).length;
   check(cites >= 8, `panel items carry their clauses: ${cites} citations`);
   const hlPref = await p2.evaluate(() => window.liuyuMap.getFilter('prefecture-highlight'));
@@ -282,5 +320,54 @@ try {
   await browser.close();
 }
 function navStatusNote(nav) { return nav.includes('not available') || nav.length > 0; }
+
+// The draw-to-ask panel against the API's own answer for the same footprint
+// (`api`, fetched in the page): level, convener, each participant's committee
+// and lead department, bank partners, special inspection, touched reaches.
+async function checkAnalysisPanel(pg, api) {
+  const cb = api.coordinating_body;
+  const seen = await pg.evaluate(() => {
+    const q = (s) => document.querySelector(`#liuyu-ask-result ${s}`);
+    const all = (s) => [...document.querySelectorAll(`#liuyu-ask-result ${s}`)];
+    return {
+      level: (q('.level') || { dataset: {} }).dataset.level,
+      convener: (q('.convener') || {}).textContent || '',
+      participants: all('li.participant').map((li) => ({ adcode: li.dataset.adcode, committee: li.querySelector('.committee').textContent, lead: li.querySelector('.lead').textContent })),
+      banks: all('.bank-pair').map((b) => [b.querySelector('.bank-left').textContent, b.querySelector('.bank-right').textContent]),
+      eligible: (q('.si-eligible') || { dataset: {} }).dataset.eligible,
+      reasons: all('.si-reasons li').map((li) => li.textContent),
+      notCounted: all('.si-not-counted li').map((li) => li.textContent),
+      touched: JSON.stringify(window.liuyuMap.getFilter('nav-line')),
+      down: JSON.stringify(window.liuyuMap.getFilter('downstream-line')),
+      lit: [...new Set(window.liuyuMap.queryRenderedFeatures({ layers: ['nav-line'] }).map((f) => f.properties.id))],
+    };
+  });
+  check(cb.level === 'metro' && seen.level === cb.level, `level: panel "${seen.level}", API "${cb.level}" (metro expected for 鄂州+黄冈)`);
+  check(cb.convened_by && cb.convened_by.place.name === '武汉市' && seen.convener.includes(cb.convened_by.name_zh),
+    `convened by: panel "${seen.convener.slice(0, 40)}", API "${cb.convened_by && cb.convened_by.name_zh}"`);
+  const want = cb.participants.map((p) => p.adcode).sort();
+  check(JSON.stringify(want) === JSON.stringify(['420700', '421100']) && JSON.stringify(seen.participants.map((p) => p.adcode).sort()) === JSON.stringify(want),
+    `participants: panel ${seen.participants.map((p) => p.adcode).join(',')}, API ${want.join(',')}`);
+  for (const p of cb.participants) {
+    const s = seen.participants.find((x) => x.adcode === p.adcode) || { committee: '', lead: '' };
+    check(p.committee.place.adcode === p.adcode && s.committee.includes(p.committee.name_zh) && s.lead.includes(p.lead_department.name_zh),
+      `${p.name}: its own committee "${p.committee.name_zh}" and lead "${p.lead_department.name_zh}" in the panel`);
+  }
+  const side = (x) => (x.prefecture ? x.prefecture.name : x.province.name);
+  const pairs = api.water_context.bank_pairs.map((b) => [side(b.left), side(b.right)]);
+  const prefs = [...new Set(pairs.flat())].sort();
+  check(pairs.length > 0 && JSON.stringify(prefs) === JSON.stringify(['鄂州市', '黄冈市']) && seen.banks.length === pairs.length
+    && pairs.every(([l, r], i) => seen.banks[i][0].startsWith(l) && seen.banks[i][1].startsWith(r)),
+  `bank partners: ${pairs.map((p) => p.join('/')).join('; ')} (API) shown in order (${seen.banks.length} pairs)`);
+  const si = api.special_inspection;
+  check(seen.eligible === String(si.eligible && si.reasons.length > 0) && seen.reasons.length === si.reasons.length
+    && si.reasons.every((r, i) => seen.reasons[i].includes(r.kind) && seen.reasons[i].includes(r.text) && seen.reasons[i].includes('十六'))
+    && seen.notCounted.length === si.not_counted.length && si.not_counted.every((t, i) => seen.notCounted[i].includes(t)),
+  `special inspection: eligible ${seen.eligible}, ${seen.reasons.length} reasons and ${seen.notCounted.length} not-counted lines as in the API`);
+  const edges = [...new Set(api.water_context.reaches.flatMap((r) => r.edges))];
+  check(edges.length > 0 && edges.every((e) => seen.touched.includes(`"${e}"`)) && seen.lit.length > 0 && seen.lit.every((e) => edges.includes(e)),
+    `touched reaches highlighted: filter has the API's edges ${edges.join(',')}; drawn ${seen.lit.join(',')}`);
+  check(!seen.down.includes('[]'), `downstream reaches highlighted from the exit points: ${seen.down.slice(0, 120)}`);
+}
 step(`browser checks: ${failures === 0 ? 'all passed' : `${failures} failed`}`);
 process.exit(failures === 0 ? 0 : 1);

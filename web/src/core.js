@@ -26,7 +26,7 @@
 
   // Clause citation: " [七、二十]".
   L.cite = (b) => (L.arr(b).length ? ` <span class="id">[${L.arr(b).map(L.esc).join('、')}]</span>` : '');
-  L.recon = (p) => (p && p !== 'official' ? ` <span class="recon">${L.esc(p === 'reconstructed' ? '重建 reconstructed' : p === 'template' ? '模板 template' : p)}</span>` : '');
+  L.recon = (p) => (p && p !== 'official' ? ` <span class="recon">${L.esc(p === 'reconstructed' ? '重建 reconstructed' : p === 'template' ? '模板 template' : p === 'secondary' ? '二手来源 secondary' : p)}</span>` : '');
   L.none = '<span class="none">—</span>';
 
   L.getJson = async function (url) {

@@ -36,7 +36,9 @@
       });
     } else if (p.kind === 'river') {
       L.clear();
-      L.$('liuyu-answer').innerHTML = `<h3>${esc(p.name)} <span class="en">${esc(KIND.river)}</span></h3><p class="none">点击河道查询上下游 Click the river, then "upstream/downstream from here".</p>`;
+      // The river's own lines (the `river` property of the rivers tile features).
+      if (L.map.getLayer('nav-line')) L.map.setFilter('nav-line', ['==', ['get', 'river'], p.id]);
+      L.$('liuyu-answer').innerHTML = `<h3>${esc(p.name)} <span class="en">${esc(KIND.river)}</span> <span class="id">${esc(p.id)}</span></h3><p class="none">点击河道查询上下游 Click the river, then "upstream/downstream from here".</p>`;
     }
   }
 
@@ -44,16 +46,14 @@
     const results = L.$('liuyu-search-results');
     results.innerHTML = '<p>查询中… Searching…</p>';
     const res = await L.getJson(`/v1/places?q=${encodeURIComponent(q)}&limit=8`);
-    if (res.missing) {
-      results.innerHTML = '<p class="error">地名搜索尚未提供 Place-name search is not available on this server; enter “lon, lat”.</p>';
-      return;
-    }
     if (!res.ok) { results.innerHTML = L.problem(res); return; }
     const places = arr(res.body && res.body.places);
     if (!places.length) { results.innerHTML = `<p class="none">没有找到 “${esc(q)}” No place named “${esc(q)}”.</p>`; return; }
-    if (places.length === 1) { choose(places[0]); return; }
+    // One place, or one exact (or alias) match among partial ones: take it.
+    const sure = places.filter((p) => p.match === 'exact' || p.match === 'alias');
+    if (places.length === 1 || sure.length === 1) { choose(places.length === 1 ? places[0] : sure[0]); return; }
     results.innerHTML = '<ul class="places">' + places.map((p, i) =>
-      `<li><button type="button" data-i="${i}">${esc(p.name)}</button> <span class="en">${esc(KIND[p.kind] || p.kind)}${p.parent ? ` · ${esc(p.parent.name)}` : ''}</span> <span class="id">${esc(p.id)}</span></li>`).join('') + '</ul>';
+      `<li><button type="button" data-i="${i}">${esc(p.name)}</button> <span class="en">${esc(KIND[p.kind] || p.kind)}${p.parent ? ` · ${esc(p.parent.name)}` : ''} · ${esc(p.match)}</span> <span class="id">${esc(p.id)}</span></li>`).join('') + '</ul>';
     for (const btn of results.querySelectorAll('button')) btn.addEventListener('click', () => choose(places[+btn.dataset.i]));
   }
 

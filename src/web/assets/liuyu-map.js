@@ -220,7 +220,7 @@ return maplibregl$1;
 
   // Clause citation: " [七、二十]".
   L.cite = (b) => (L.arr(b).length ? ` <span class="id">[${L.arr(b).map(L.esc).join('、')}]</span>` : '');
-  L.recon = (p) => (p && p !== 'official' ? ` <span class="recon">${L.esc(p === 'reconstructed' ? '重建 reconstructed' : p === 'template' ? '模板 template' : p)}</span>` : '');
+  L.recon = (p) => (p && p !== 'official' ? ` <span class="recon">${L.esc(p === 'reconstructed' ? '重建 reconstructed' : p === 'template' ? '模板 template' : p === 'secondary' ? '二手来源 secondary' : p)}</span>` : '');
   L.none = '<span class="none">—</span>';
 
   L.getJson = async function (url) {
@@ -508,7 +508,9 @@ return maplibregl$1;
       });
     } else if (p.kind === 'river') {
       L.clear();
-      L.$('liuyu-answer').innerHTML = `<h3>${esc(p.name)} <span class="en">${esc(KIND.river)}</span></h3><p class="none">点击河道查询上下游 Click the river, then "upstream/downstream from here".</p>`;
+      // The river's own lines (the `river` property of the rivers tile features).
+      if (L.map.getLayer('nav-line')) L.map.setFilter('nav-line', ['==', ['get', 'river'], p.id]);
+      L.$('liuyu-answer').innerHTML = `<h3>${esc(p.name)} <span class="en">${esc(KIND.river)}</span> <span class="id">${esc(p.id)}</span></h3><p class="none">点击河道查询上下游 Click the river, then "upstream/downstream from here".</p>`;
     }
   }
 
@@ -516,16 +518,14 @@ return maplibregl$1;
     const results = L.$('liuyu-search-results');
     results.innerHTML = '<p>查询中… Searching…</p>';
     const res = await L.getJson(`/v1/places?q=${encodeURIComponent(q)}&limit=8`);
-    if (res.missing) {
-      results.innerHTML = '<p class="error">地名搜索尚未提供 Place-name search is not available on this server; enter “lon, lat”.</p>';
-      return;
-    }
     if (!res.ok) { results.innerHTML = L.problem(res); return; }
     const places = arr(res.body && res.body.places);
     if (!places.length) { results.innerHTML = `<p class="none">没有找到 “${esc(q)}” No place named “${esc(q)}”.</p>`; return; }
-    if (places.length === 1) { choose(places[0]); return; }
+    // One place, or one exact (or alias) match among partial ones: take it.
+    const sure = places.filter((p) => p.match === 'exact' || p.match === 'alias');
+    if (places.length === 1 || sure.length === 1) { choose(places.length === 1 ? places[0] : sure[0]); return; }
     results.innerHTML = '<ul class="places">' + places.map((p, i) =>
-      `<li><button type="button" data-i="${i}">${esc(p.name)}</button> <span class="en">${esc(KIND[p.kind] || p.kind)}${p.parent ? ` · ${esc(p.parent.name)}` : ''}</span> <span class="id">${esc(p.id)}</span></li>`).join('') + '</ul>';
+      `<li><button type="button" data-i="${i}">${esc(p.name)}</button> <span class="en">${esc(KIND[p.kind] || p.kind)}${p.parent ? ` · ${esc(p.parent.name)}` : ''} · ${esc(p.match)}</span> <span class="id">${esc(p.id)}</span></li>`).join('') + '</ul>';
     for (const btn of results.querySelectorAll('button')) btn.addEventListener('click', () => choose(places[+btn.dataset.i]));
   }
 
@@ -553,9 +553,11 @@ return maplibregl$1;
 // bundled from npm), pick a matter by Chinese or English name (the catalog of
 // GET /v1/governance), and the panel shows the POST /v1/issues/analyze answer:
 // who coordinates and at which level, participants, lead and cooperating
-// departments, mechanisms, special-inspection reasons, upstream/downstream and
-// bank partners, other provinces, each item with its clause. The touched reaches
-// and the reaches downstream are highlighted.
+// departments (each participant's own at the metro level), specialised
+// committees, mechanisms, special-inspection reasons and what does not count,
+// upstream/downstream and bank partners, entry and exit points, other
+// provinces, each item with its clause. The touched reaches (the edge ids the
+// answer lists) and the reaches downstream of its exit points are highlighted.
 /* global terraDraw, terraDrawMaplibreGlAdapter */
 (function () {
   'use strict';
@@ -630,6 +632,15 @@ return maplibregl$1;
     L.map.addLayer({ id: 'footprint-fill', type: 'fill', source: 'footprint', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': SEL, 'fill-opacity': 0.12 } });
     L.map.addLayer({ id: 'footprint-line', type: 'line', source: 'footprint', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': SEL, 'line-width': 2.5 } });
     L.map.addLayer({ id: 'footprint-point', type: 'circle', source: 'footprint', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': SEL, 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } });
+    // Where the river network enters (hollow) and leaves (filled) the footprint.
+    L.map.addSource('ask-points', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    L.map.addLayer({ id: 'ask-points', type: 'circle', source: 'ask-points', paint: { 'circle-radius': 5, 'circle-stroke-width': 2, 'circle-stroke-color': SEL,
+      'circle-color': ['match', ['get', 'kind'], 'exit', SEL, '#ffffff'] } });
+  }
+  function showPoints(w) {
+    const pts = (xs, kind) => arr(xs).map((p) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [p.lon, p.lat] }, properties: { kind, edge: p.edge } }));
+    const src = L.map.getSource('ask-points');
+    if (src) src.setData({ type: 'FeatureCollection', features: w ? [...pts(w.entry_points, 'entry'), ...pts(w.exit_points, 'exit')] : [] });
   }
   function showFootprint(g) {
     const src = L.map.getSource('footprint');
@@ -637,74 +648,152 @@ return maplibregl$1;
   }
 
   // ---- the answer --------------------------------------------------------------
+  // Every item carries its clause (basis) and, where reconstructed or from a
+  // template, says so. Field names follow the OpenAPI document (IssueAnalysis).
   const LEVEL = { county: '县级 county', prefecture: '地级 prefecture', metro: '都市圈 metro area', province: '省级 province' };
-  const body = (o) => (o ? `${esc(o.name_zh || o.name)}${o.name_en ? ` <span class="en">${esc(o.name_en)}</span>` : ''}${cite(o.basis)}` : L.none);
+  const body = (o) => (o ? `${esc(o.name_zh || o.name)}${o.name_en ? ` <span class="en">${esc(o.name_en)}</span>` : ''}${cite(o.basis)}${L.recon(o.provenance)}` : L.none);
   const pct = (s) => (s == null ? '' : ` <span class="en">${(Number(s) * 100).toFixed(1)}%</span>`);
-  const row = (zh, en, v) => `<tr><th>${zh}<br><span class="en">${en}</span></th><td>${v}</td></tr>`;
-  const units = (xs) => (arr(xs).length ? arr(xs).map((x) => `${esc(x.name)} <span class="id">${esc(x.id || x.adcode)}</span>${pct(x.share)}`).join('<br>') : L.none);
+  const km = (v) => (v == null ? '' : ` <span class="en">${esc(Number(v).toFixed(1))} km</span>`);
+  const row = (zh, en, v, basis) => `<tr><th>${zh}<br><span class="en">${en}</span>${cite(basis)}</th><td>${v}</td></tr>`;
+  const list = (xs, f) => (arr(xs).length ? arr(xs).map(f).join('<br>') : L.none);
+  const units = (xs) => list(xs, (x) => `${esc(x.name)} <span class="id">${esc(x.id || x.adcode)}</span>${pct(x.share)}${L.recon(x.provenance)}`);
+  const place = (p) => (p ? ` · ${esc(p.name)}` : '');
+
+  // 参与方: at the metro level each city acts in its own area through its own
+  // committee and departments (七、八).
+  function participant(p) {
+    const coop = arr(p.cooperating_departments).map((c) => esc(c.name_zh)).join('、');
+    return `<li class="participant" data-adcode="${esc(p.adcode)}"><b>${esc(p.name)}</b> <span class="id">${esc(p.adcode)}</span>${cite(p.basis)}`
+      + `<br>委员会 committee: <span class="committee">${body(p.committee)}</span>`
+      + `<br>牵头 lead: <span class="lead">${body(p.lead_department)}</span>`
+      + (coop ? `<br>配合 cooperating: <span class="coop">${coop}</span>` : '') + '</li>';
+  }
+
+  function renderMetro(m) {
+    const members = arr(m.members).map((x) => esc(x.name)).join('、');
+    return `<span class="metro">${esc(m.name)}</span> <span class="id">${esc(m.id)}</span>${L.recon(m.provenance)}`
+      + (m.lead_city ? `<br>牵头城市 lead city: ${esc(m.lead_city.name)}` : '') + (members ? `<br><span class="en">成员 members: ${members}</span>` : '');
+  }
 
   function renderBody(cb) {
     if (!cb) return '';
-    let rows = row('协调主体', 'Coordinating body', `<b class="coordinator">${esc(cb.name_zh)}</b><br><span class="en">${esc(cb.name_en)}</span>${cite(cb.basis)}`);
-    rows += row('级别', 'Level', `${esc(LEVEL[cb.level] || cb.level)}${cb.place ? ` · ${esc(cb.place.name)}` : ''}`);
-    if (cb.reason) rows += row('理由', 'Why', esc(cb.reason));
+    let rows = row('协调主体', 'Coordinating body', `<b class="coordinator">${esc(cb.name_zh)}</b><br><span class="en">${esc(cb.name_en)}</span>`, cb.basis);
+    rows += row('级别', 'Level', `<span class="level" data-level="${esc(cb.level)}">${esc(LEVEL[cb.level] || cb.level)}</span>${place(cb.place)}`);
+    if (cb.reason) rows += row('理由', 'Why', `<span class="en">${esc(cb.reason)}</span>`);
+    if (cb.metro) rows += row('都市圈', 'Metro area', renderMetro(cb.metro), ['十四']);
+    if (cb.convened_by) rows += row('推动', 'Convened by', `<span class="convener">${body(cb.convened_by)}</span>`);
     if (cb.committee) rows += row('委员会', 'Committee', body(cb.committee));
-    if (cb.office) rows += row('办公室', 'Office', body(cb.office));
-    if (cb.above) rows += row('上级', 'Above', body(cb.above));
-    if (arr(cb.escalation).length) rows += row('报请', 'Escalation', arr(cb.escalation).map(body).join('<br>'));
-    const parts = arr(cb.participants).map((p) => `<li><b>${esc(p.name)}</b> <span class="id">${esc(p.adcode || p.id)}</span>`
-      + `${p.committee ? `<br>${body(p.committee)}` : ''}${p.lead_department ? `<br>牵头 lead: ${body(p.lead_department)}` : ''}</li>`);
-    if (parts.length) rows += row('参与方', 'Participants', `<ul class="participants">${parts.join('')}</ul>`);
-    return `<table class="answer">${rows}</table>`;
+    if (cb.office) rows += row('办公室', 'Office', `${body(cb.office)}${cb.office.hosted_by ? `<br><span class="en">设在 hosted by ${esc(cb.office.hosted_by)}</span>` : ''}`);
+    if (arr(cb.participants).length) rows += row('参与方', 'Participants', `<ul class="participants">${arr(cb.participants).map(participant).join('')}</ul>`);
+    if (cb.above) rows += row('上级', 'Above', `<span class="above">${body(cb.above)}</span>${cb.above.hosted_by ? `<br><span class="en">设在 hosted by ${esc(cb.above.hosted_by)}</span>` : ''}`);
+    if (arr(cb.escalation).length) rows += row('报请', 'Escalation', list(cb.escalation, body));
+    return `<table class="answer body">${rows}</table>`;
   }
 
   function renderDepartments(d) {
     let rows = '';
-    if (d.lead_department) {
-      const l = d.lead_department;
-      rows += row('牵头部门', 'Lead department', `${body(l)}${l.place ? ` · ${esc(l.place.name)}` : ''}${L.recon(l.provenance)}`
+    const l = d.lead_department;
+    if (l) {
+      rows += row('牵头部门', 'Lead department', `${body(l)}${place(l.place)}`
         + (l.portfolio_leader ? `<br><span class="en">${esc(l.portfolio_leader.role_zh)}</span>${cite(l.portfolio_leader.basis)}` : ''));
+    } else if (arr(d.coordinating_body && d.coordinating_body.participants).length) {
+      rows += row('牵头部门', 'Lead department', '<span class="en">各参与方自己的部门 each participant\'s own (参与方 Participants)</span>');
     }
-    const coop = arr(d.cooperating_departments).map((c) => `${body(c)}${c.place ? ` · ${esc(c.place.name)}` : ''}`);
+    const coop = arr(d.cooperating_departments).map((c) => `${body(c)}${place(c.place)}`);
     if (coop.length) rows += row('配合部门', 'Cooperating', coop.join('<br>'));
     return rows ? `<table class="answer">${rows}</table>` : '';
   }
 
-  function specialInspection(d) {
-    const si = d.special_inspection;
-    const mech = arr(d.mechanisms).find((m) => m.id === 'special_inspection');
-    const reasons = si && typeof si === 'object' ? arr(si.reasons) : arr(mech && mech.applies_to && mech.applies_to.reasons);
-    const eligible = si && typeof si === 'object' ? si.eligible !== false && reasons.length > 0 : d.special_inspection_eligible === true;
-    const basis = (si && si.basis) || (mech && mech.basis) || ['十六'];
-    const text = (r) => (typeof r === 'string' ? esc(r) : `${esc(r.zh || r.reason_zh || r.reason || r.id || '')} <span class="en">${esc(r.en || r.reason_en || '')}</span>${r.reconstructed || r.provenance === 'reconstructed' ? L.recon('reconstructed') : ''}${cite(r.basis)}`);
-    return `<h4>省级专项督察 <span class="en">Provincial special inspection</span>${cite(basis)}</h4>`
-      + (eligible ? `<ul>${reasons.map((r) => `<li>${text(r)}</li>`).join('')}</ul>` : '<p class="none">不适用 Not indicated</p>')
-      + (si && si.note ? `<p class="src">${esc(si.note)}</p>` : '');
+  // 专业委员会 (九): recorded ones, else the clause's note.
+  function renderSpecialised(sc) {
+    if (!sc) return '';
+    const items = arr(sc.items).map((x) => `<li>${body(x)}</li>`);
+    return `<h4>专业委员会 <span class="en">Specialised committees</span>${cite(sc.basis)}</h4>`
+      + (items.length ? `<ul>${items.join('')}</ul>` : `<p class="none">无记录 none recorded</p>`)
+      + (sc.note ? `<p class="src">${esc(sc.note)}</p>` : '');
   }
 
-  function renderWater(w, notes, runs) {
+  // 省级专项督察 (十六): the reasons it applies, the lines that do not count, its scope.
+  function specialInspection(d, names) {
+    const si = d.special_inspection || {};
+    const basis = si.basis || ['十六'];
+    const unit = (u) => (u === 'outside' ? '省外 outside' : esc(names.get(u) || u));
+    const reason = (r) => `<li class="reason"><b>${esc(r.kind)}</b> <span class="en">${esc(r.kind_en)}</span>: <span class="en">${esc(r.text)}</span>`
+      + `${arr(r.units).length ? ` (${arr(r.units).map(unit).join('、')})` : ''}${r.reconstructed ? L.recon('reconstructed') : ''}${cite(basis)}</li>`;
+    const eligible = si.eligible === true && arr(si.reasons).length > 0;
+    return `<h4>省级专项督察 <span class="en">Provincial special inspection</span>${cite(basis)}</h4>`
+      + `<p class="si-eligible" data-eligible="${eligible}">${eligible ? '适用 Applies' : '不适用 Not indicated'}</p>`
+      + (eligible ? `<ul class="si-reasons">${arr(si.reasons).map(reason).join('')}</ul>` : '')
+      + (arr(si.not_counted).length ? `<p class="src">不计入 Not counted:</p><ul class="si-not-counted">${arr(si.not_counted).map((t) => `<li class="en">${esc(t)}${cite(basis)}</li>`).join('')}</ul>` : '')
+      + (si.scope ? `<p class="src si-scope">${esc(si.scope)}${cite(basis)}</p>` : '');
+  }
+
+  // One bank of a pair: the prefecture (and county) in Hubei, else the province.
+  const side = (s) => (!s ? L.none : s.prefecture ? `${esc(s.prefecture.name)}${s.county ? ` <span class="en">${esc(s.county.name)}</span>` : ''}` : esc(s.province && s.province.name));
+
+  function waterRows(w, runs) {
+    const dist = (xs) => list(xs, (x) => `${esc(x.name)}${x.river ? ` <span class="en">${esc(x.river)}</span>` : ''}${km(x.distance_km)}`);
+    const short = (xs, n) => (arr(xs).length > n ? `${dist(arr(xs).slice(0, n))}<br><details><summary>+${arr(xs).length - n}</summary>${dist(arr(xs).slice(n))}</details>` : dist(xs));
+    const prov = (xs) => list(xs, (x) => `${esc(x.name)} <span class="id">${esc(x.adcode)}</span>${x.river ? ` <span class="en">${esc(x.river)}</span>` : ''}${km(x.distance_km)}`);
+    const point = (p) => `${esc(p.river_name || '—')} <span class="id">${esc(p.edge)}</span> <span class="en">${Number(p.lon).toFixed(4)}, ${Number(p.lat).toFixed(4)}</span>`;
+    const inside = (xs) => arr(xs).map((x) => `${esc(x.name)}${km(x.length_km)}`).join('、');
+    const b = w.basis;
+    let rows = row('涉及河段', 'Reaches touched', list(w.reaches, (r) => `${esc(r.river_name || r.edge)} <span class="en">km ${esc(Number(r.km_from).toFixed(1))}–${esc(Number(r.km_to).toFixed(1))}</span>`), b);
+    rows += row('范围内', 'Inside the footprint', [inside(w.inside_prefectures), inside(w.inside_counties), inside(w.inside_outside_hubei)].filter(Boolean).join('<br>') || L.none, b);
+    rows += row('入流点', 'Entry points', list(w.entry_points, point), b) + row('出流点', 'Exit points', list(w.exit_points, point), b);
+    rows += row('上游地级', 'Upstream prefectures', short(w.upstream_prefectures, 8), b);
+    rows += row('上游县级', 'Upstream counties', short(w.upstream_counties, 6), b);
+    if (arr(w.upstream_zones).length) rows += row('上游片区', 'Upstream zones', `${arr(w.upstream_zones).map(esc).join('、')}${L.recon('reconstructed')}`, b);
+    rows += row('下游地级', 'Downstream prefectures', short(w.downstream_prefectures, 8), b);
+    rows += row('下游县级', 'Downstream counties', short(w.downstream_counties, 6), b);
+    if (runs && runs.length) rows += row('下游河流', 'Rivers downstream', `<ol class="runs">${L.renderRuns(runs)}</ol>`, b);
+    const pairs = arr(w.bank_pairs).map((p) => `<span class="bank-pair">${esc(p.river_name || p.river)} <span class="en">km ${Number(p.km_from).toFixed(1)}–${Number(p.km_to).toFixed(1)} ${esc(LEVEL[p.level] || p.level)}</span>: 左 L <span class="bank-left">${side(p.left)}</span> · 右 R <span class="bank-right">${side(p.right)}</span></span>`);
+    rows += row('左右岸', 'Bank partners', pairs.length ? pairs.join('<br>') : L.none, b);
+    rows += row('省外上游', 'Upstream outside Hubei', prov(w.upstream_outside), b) + row('省外下游', 'Downstream outside Hubei', prov(w.downstream_outside), b);
+    if (arr(w.trunk_tributary).length) rows += row('干支流', 'Trunk / tributary', list(w.trunk_tributary, (t) => `<span class="en">${esc(t)}</span>`), b);
+    return rows;
+  }
+
+  function renderWater(w, notes, runs, matter) {
     if (!w) {
-      const n = arr(notes).find((x) => /water_context/.test(x));
-      return `<h4>上下游 <span class="en">Upstream / downstream</span></h4><p class="none">${esc(n || '未涉及河流 No river near the footprint')}</p>`;
+      const n = arr(notes).find((x) => /water_context|river/.test(x));
+      const why = matter && matter.water_context === false ? '此事项不涉及上下游 Not a water matter: no upstream/downstream context' : '附近没有河流 No river near the footprint';
+      return `<h4>上下游 <span class="en">Upstream / downstream</span></h4><p class="none">${esc(n || why)}</p>`;
     }
-    const by = (xs, layer) => arr(xs).filter((x) => !x.layer || x.layer === layer);
-    const dist = (xs) => (xs.length ? xs.map((x) => `${esc(x.name)}${x.distance_km != null ? ` <span class="en">${esc(Number(x.distance_km).toFixed(0))} km</span>` : ''}`).join('、') : L.none);
-    const prov = (xs) => (arr(xs).length ? arr(xs).map((x) => `${esc(x.name)} <span class="id">${esc(x.adcode || x.id)}</span>`).join('、') : L.none);
-    let rows = '';
-    const reaches = arr(w.reaches);
-    if (reaches.length) rows += row('涉及河段', 'Reaches touched', reaches.map((r) => `${esc(r.river_name || r.name || r.river)}${r.km_from != null ? ` <span class="en">km ${esc(Number(r.km_from).toFixed(1))}–${esc(Number(r.km_to).toFixed(1))}</span>` : ''}`).join('<br>'));
-    else if (w.detail && w.detail.snapped) rows += row('涉及河流', 'River', `${esc(w.detail.snapped.river_name || w.detail.snapped.river)}`);
-    if (w.inside_prefectures || w.inside_counties) rows += row('范围内', 'Inside the footprint', `${dist(arr(w.inside_prefectures))}<br>${dist(arr(w.inside_counties))}`);
-    rows += row('上游地级', 'Upstream prefectures', dist(by(w.upstream_prefectures || w.upstream, 'prefectures')));
-    rows += row('下游地级', 'Downstream prefectures', dist(by(w.downstream_prefectures || w.downstream, 'prefectures')));
-    rows += row('下游县级', 'Downstream counties', dist(by(w.downstream_counties || w.downstream, 'counties')));
-    if (runs && runs.length) rows += row('下游河流', 'Rivers downstream', `<ol class="runs">${L.renderRuns(runs)}</ol>`);
-    const pairs = [...new Map(arr(w.bank_pairs).map((p) => [`${p.river}|${p.left && p.left.id}|${p.right && p.right.id}`, p])).values()];
-    if (pairs.length) rows += row('左右岸', 'Bank partners', pairs.map((p) => `${esc(p.river_name || p.river)}: 左 ${esc(p.left && p.left.name)} · 右 ${esc(p.right && p.right.name)}`).join('<br>'));
-    if ('upstream_outside' in w || 'downstream_outside' in w) rows += row('省外', 'Outside Hubei', `上游 up: ${prov(w.upstream_outside)}<br>下游 down: ${prov(w.downstream_outside)}`);
-    if (arr(w.trunk_tributary).length) rows += row('干支流', 'Trunk / tributary', arr(w.trunk_tributary).map(esc).join('<br>'));
-    return `<h4>上下游与左右岸 <span class="en">Upstream, downstream, banks</span>${cite(w.basis)}</h4><table class="answer">${rows}</table>`
+    return `<h4>上下游与左右岸 <span class="en">Upstream, downstream, banks</span>${cite(w.basis)}${w.tolerance_km != null ? ` <span class="en">(±${esc(w.tolerance_km)} km)</span>` : ''}</h4><table class="answer water">${waterRows(w, runs)}</table>`
+      + (arr(w.notes).length ? `<p class="src">${arr(w.notes).map(esc).join('<br>')}</p>` : '')
       + (w.provenance ? `<p class="src">${esc(w.provenance)}</p>` : '');
+  }
+
+  function renderJurisdictions(d) {
+    const j = d.jurisdictions || {};
+    let where = row('地级', 'Prefectures', units(j.prefectures)) + row('县级', 'Counties', units(j.counties)) + row('片区', 'Zones', units(j.zones));
+    if (arr(j.basins).length) where += row('流域', 'Basins', units(j.basins), ['十三']);
+    if (arr(j.metro_areas).length) where += row('都市圈', 'Metro areas', list(j.metro_areas, (m) => `${esc(m.name)}${pct(m.share)}${m.lead_city_name ? ` <span class="en">牵头 ${esc(m.lead_city_name)}</span>` : ''}${L.recon(m.provenance)}`), ['十四']);
+    if (arr(j.corridors).length) where += row('传输通道', 'Air corridors', units(j.corridors), ['十四']);
+    const extra = arr(d.parties && d.parties.counties).filter((p) => p.why !== 'footprint');
+    if (extra.length) where += row('相关方', 'Also party', list(extra, (p) => `${esc(p.name)} <span class="id">${esc(p.adcode)}</span> <span class="en">${esc(p.why)}${p.river ? ` ${esc(p.river)}` : ''}</span>`), d.parties.basis);
+    if (arr(d.other_provinces).length || d.inter_provincial) where += row('外省', 'Other provinces', arr(d.other_provinces).length ? units(d.other_provinces) : '跨省 inter-provincial');
+    return `<h4>涉及地区 <span class="en">Jurisdictions</span> <span class="en">(${esc(j.measure || '')})</span></h4><table class="answer">${where}</table>`;
+  }
+
+  function renderMechanisms(d) {
+    const extra = (x) => {
+      const ms = arr(x.applies_to && x.applies_to.metro_areas);
+      return ms.map((m) => `<br><span class="en">${esc(m.name)}: ${esc(m.lead_city && m.lead_city.name)} 推动 drives; ${arr(m.members_touched).map((t) => esc(t.name)).join('、')}</span>`).join('');
+    };
+    const mech = arr(d.mechanisms).filter((x) => x.id !== 'special_inspection').map((x) => `<li>${esc(x.name_zh)} <span class="en">${esc(x.name_en)}</span>${cite(x.basis)}${L.recon(x.provenance)}${arr(x.features).length ? `<br><span class="en">${arr(x.features).map(esc).join('、')}</span>` : ''}${extra(x)}</li>`);
+    return mech.length ? `<h4>协调机制 <span class="en">Mechanisms</span></h4><ul>${mech.join('')}</ul>` : '';
+  }
+
+  // Adcode -> name, from every unit the answer names.
+  function unitNames(d) {
+    const names = new Map();
+    const j = d.jurisdictions || {};
+    for (const x of [...arr(j.prefectures), ...arr(j.counties)]) names.set(x.id, x.name);
+    for (const x of arr(d.other_provinces)) names.set(x.adcode, x.name);
+    names.set('420000', '湖北省');
+    return names;
   }
 
   function renderAnalysis(d, runs) {
@@ -713,41 +802,37 @@ return maplibregl$1;
       + `<p>事项 Matter: <b>${esc(m.name_zh || m.requested)}</b> <span class="en">${esc(m.name_en || '')}</span> <span class="id">${esc(m.id || '')}</span>${L.recon(m.provenance)}</p>`;
     html += renderBody(d.coordinating_body);
     if (d.downwind) html += `<p class="downwind">下风向通报 <span class="en">Downwind, notify</span>${cite(['十四'])}: ${arr(d.downwind.notify).map((n) => `${esc(n.prefecture.name)} <span class="en">${esc(n.mechanism.id)}</span>`).join('、') || L.none}</p>`;
-    const j = d.jurisdictions || {};
-    let where = row('地级', 'Prefectures', units(j.prefectures)) + row('县级', 'Counties', units(j.counties)) + row('片区', 'Zones', units(j.zones));
-    if (arr(d.other_provinces).length || d.inter_provincial) where += row('外省', 'Other provinces', arr(d.other_provinces).length ? units(arr(d.other_provinces).map((p) => ({ ...p, id: p.adcode }))) : '跨省 inter-provincial');
-    html += `<h4>涉及地区 <span class="en">Jurisdictions</span></h4><table class="answer">${where}</table>`;
     html += `<h4>部门 <span class="en">Departments</span></h4>${renderDepartments(d)}`;
-    const mech = arr(d.mechanisms).filter((x) => x.id !== 'special_inspection').map((x) => `<li>${esc(x.name_zh)} <span class="en">${esc(x.name_en)}</span>${cite(x.basis)}${L.recon(x.provenance)}${arr(x.features).length ? `<br><span class="en">${arr(x.features).map(esc).join('、')}</span>` : ''}</li>`);
-    if (mech.length) html += `<h4>协调机制 <span class="en">Mechanisms</span></h4><ul>${mech.join('')}</ul>`;
-    html += specialInspection(d);
-    html += renderWater(d.water_context, d.notes, runs);
-    const comp = arr(d.complaints).map((c) => `${esc(c.department)}${cite(c.basis)}`);
+    html += renderSpecialised(d.specialised_committees);
+    html += renderJurisdictions(d);
+    html += renderMechanisms(d);
+    html += specialInspection(d, unitNames(d));
+    html += renderWater(d.water_context, d.notes, runs, d.matter);
+    const comp = arr(d.complaints).map((c) => `${esc(c.department)}${cite(c.basis)}${L.recon(c.provenance)}`);
     if (comp.length) html += `<h4>举报受理 <span class="en">Complaints</span></h4><p>${comp.join('<br>')}</p>`;
     if (arr(d.notes).length) html += `<p class="src">${arr(d.notes).map(esc).join('<br>')}</p>`;
     const cl = arr(d.clauses).map((c) => `${esc(c.id)} ${esc(c.title_zh)}`);
     if (cl.length) html += `<p class="src">条款 Clauses: ${cl.join('；')}</p>`;
-    html += '<p class="src">来源 Source: POST /v1/issues/analyze</p>';
+    html += `<p class="src">来源 Source: POST /v1/issues/analyze · data ${esc(d.data_version || '')}</p>`;
     html += `<details><summary>JSON</summary><pre>${esc(JSON.stringify(d, null, 2).slice(0, 20000))}</pre></details>`;
     return html;
   }
 
-  // Touched reaches (edge ids) of an answer, and the reaches downstream of it
-  // (the answer's own when it has them, else /v1/navigate/DM from the snapped point).
+  // Touched reaches: the edge ids the answer lists for each touched reach.
+  // Downstream: /v1/navigate/DM from each exit point (at most 4), kept only
+  // where it snaps to the exit point's own edge; the rivers of the first one
+  // are listed with their km.
   async function reachHighlights(w) {
-    const touched = arr(w && w.reaches).flatMap((r) => [r.edge, ...arr(r.edges)]).filter(Boolean);
-    const snapped = w && w.detail && w.detail.snapped;
-    if (!touched.length && snapped && snapped.edge) touched.push(snapped.edge);
-    let down = arr(w && w.downstream_reaches).map((r) => r.edge || r);
+    const touched = [...new Set(arr(w && w.reaches).flatMap((r) => arr(r.edges)))];
+    const down = new Set();
     let runs = [];
-    if (!down.length && snapped && snapped.lon != null) {
-      const res = await L.getJson(`/v1/navigate/DM?lon=${snapped.lon}&lat=${snapped.lat}&distance_km=500`);
-      if (res.ok && res.body) {
-        down = arr(res.body.reaches).map((r) => r.edge);
-        runs = L.riverRuns(res.body.reaches);
-      }
+    for (const p of arr(w && w.exit_points).slice(0, 4)) {
+      const res = await L.getJson(`/v1/navigate/DM?lon=${p.lon}&lat=${p.lat}&distance_km=500`);
+      if (!res.ok || !res.body || !res.body.snapped || res.body.snapped.edge !== p.edge) continue;
+      for (const r of arr(res.body.reaches)) down.add(r.edge);
+      if (!runs.length) runs = L.riverRuns(res.body.reaches);
     }
-    return { touched, down: down.filter((e) => !touched.includes(e)), runs };
+    return { touched, down: [...down].filter((e) => !touched.includes(e)), runs };
   }
 
   // Frame the footprint in the part of the map the panel leaves visible.
@@ -786,6 +871,7 @@ return maplibregl$1;
     L.highlight('prefecture-highlight', arr(d.jurisdictions && d.jurisdictions.prefectures).map((p) => p.id));
     L.highlight('nav-line', hl.touched);
     L.highlight('downstream-line', hl.down);
+    showPoints(d.water_context);
     L.state.analysis = d;
     L.emit('state');
     return d;
@@ -794,6 +880,7 @@ return maplibregl$1;
   L.on('clear', () => {
     current = null;
     showFootprint(null);
+    showPoints(null);
     L.$('liuyu-ask-result').innerHTML = '';
     L.state.analysis = null;
   });
