@@ -92,6 +92,9 @@ pub enum Command {
     Db(crate::register::cli::DbArgs),
     /// Bearer tokens of the register: create (shown once), list, revoke.
     Token(crate::register::cli::TokenArgs),
+    /// Downwind (下风向) jurisdictions of a source with a wind: plume, arrival
+    /// hours, shares and whom to notify (clause 十四); prints JSON.
+    Downwind(crate::air::cli::DownwindArgs),
     /// Build or validate datasets.
     Data {
         /// Data operation.
@@ -330,6 +333,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Governance(g) => crate::governance::cli::run(g, &cli.data),
         Command::Db(args) => crate::register::cli::run_db(args),
         Command::Token(args) => crate::register::cli::run_token(args, &cli.data),
+        Command::Downwind(a) => crate::air::cli::run(&a, &cli.data),
         Command::Trace {
             mode,
             lon,

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod air;
 pub mod atlas;
 pub mod attribute;
 pub mod budget;

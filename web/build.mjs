@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 // Our page scripts, in load order: core first, app (the boot) last. A new
 // module (e.g. 'wind.js') is one more name before 'app.js'.
-const APP = ['core.js', 'layers.js', 'place.js', 'search.js', 'ask.js', 'cases.js', 'app.js'];
+const APP = ['core.js', 'layers.js', 'place.js', 'search.js', 'ask.js', 'wind.js', 'cases.js', 'app.js'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'src', 'web', 'assets');

@@ -244,6 +244,7 @@ pub fn refused_analysis(
         | AnalyzeError::Jurisdiction(JurisdictionError::Exhausted(why)) => spent(why),
         AnalyzeError::Jurisdiction(_) | AnalyzeError::BadRequest(_) => Problem::bad_request(detail),
         AnalyzeError::BadCrs(_) => Problem::bad_request(detail).with("parameter", "crs"),
+        AnalyzeError::Wind(w) => crate::air::http::wind_problem(&w, "path"),
         AnalyzeError::Name { parameter, error } => name_problem(parameter, &error),
         AnalyzeError::OutsideHubei => {
             Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "outside-hubei", detail)

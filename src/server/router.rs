@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::formats::http::routes())
         .merge(crate::hydro::http::routes())
         .merge(crate::register::http::routes())
+        .merge(crate::air::http::routes())
         .merge(map_routes(svc))
         .fallback(|| async { Problem::not_found("no such resource") })
         .with_state(state)

@@ -250,6 +250,7 @@
     let html = `<h3>问题分析 <span class="en">Cross-boundary problem</span></h3>`
       + `<p>事项 Matter: <b>${esc(m.name_zh || m.requested)}</b> <span class="en">${esc(m.name_en || '')}</span> <span class="id">${esc(m.id || '')}</span>${L.recon(m.provenance)}</p>`;
     html += renderBody(d.coordinating_body);
+    if (d.downwind) html += `<p class="downwind">下风向通报 <span class="en">Downwind, notify</span>${cite(['十四'])}: ${arr(d.downwind.notify).map((n) => `${esc(n.prefecture.name)} <span class="en">${esc(n.mechanism.id)}</span>`).join('、') || L.none}</p>`;
     html += `<h4>部门 <span class="en">Departments</span></h4>${renderDepartments(d)}`;
     html += renderSpecialised(d.specialised_committees);
     html += renderJurisdictions(d);
@@ -306,7 +307,10 @@
     if (m.error) { out.innerHTML = `<p class="error">${esc(m.error)}</p>`; current = { geometry, matter: null }; return null; }
     current = { geometry, matter: m.id };
     out.innerHTML = '<p>分析中… Analysing…</p>';
-    const res = await L.postJson('/v1/issues/analyze', { matter: m.id, footprint: geometry });
+    // An air matter with the wind control open (wind.js) sends its wind: the answer adds the downwind parties (十四).
+    const wind = L.windInput && L.windInput();
+    const air = wind && m.matter && arr(m.matter.themes).includes('air');
+    const res = await L.postJson('/v1/issues/analyze', { matter: m.id, footprint: geometry, ...(air ? { wind } : {}) });
     if (my !== seq) return null;
     if (!res.ok || !res.body) { out.innerHTML = L.problem(res); return null; }
     const d = res.body;

@@ -334,4 +334,9 @@ pub struct Analysis {
     /// The CRS the footprint was given in (坐标系回显), when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub crs: Option<Value>,
+    /// For an air matter with a `wind` (十四): the downwind estimate of the
+    /// footprint (as `POST /v1/air/downwind` answers it), with the
+    /// prefectures and counties reached and whom to notify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downwind: Option<crate::air::AirAnswer>,
 }

@@ -174,6 +174,7 @@ pub(super) fn answer(mut cx: Context, p: Parts) -> Analysis {
         inter_provincial: cx.touches.leaves_province(),
         other_provinces: p.other_provinces,
         crs: p.crs,
+        downwind: None,
         parties: cx.parties,
         water_context: cx.water,
         notes: cx.notes,

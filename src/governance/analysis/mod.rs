@@ -13,11 +13,14 @@
 //! 7. [`mechanisms`]: the mechanisms that apply (十三, 十四, 十五, 七/二十), with
 //!    [`judicial`] linkage for suspected crime (十八).
 //! 8. [`finish`]: complaints (六), notes, and every clause cited.
+//! 9. [`downwind`]: for an air matter with a `wind`, the downwind parties and
+//!    whom to notify (十四).
 
 pub mod answer;
 mod coordinator;
 mod crossings;
 mod departments;
+mod downwind;
 mod finish;
 mod inspection;
 mod judicial;
@@ -116,7 +119,8 @@ pub fn analyze(
     let special_inspection = inspection::special_inspection(&cx, &crossings, &other_provinces);
     let mechanisms = mechanisms::mechanisms(&mut cx, &coordinating_body, &special_inspection);
     let crs = crs_given.then(|| crate::crs::http::echo_id(crs_id));
-    Ok(finish::answer(
+    let air = downwind::downwind(&mut cx, req, crs.clone().map(|e| (crs_id, e)), budget)?;
+    let mut answer = finish::answer(
         cx,
         finish::Parts {
             crossings,
@@ -127,5 +131,12 @@ pub fn analyze(
             other_provinces,
             crs,
         },
-    ))
+    );
+    if let Some(a) = air {
+        answer.basis.extend(a.basis.iter().cloned());
+        super::actors::sort_basis(rules, &mut answer.basis);
+        answer.clauses = super::actors::clause_refs(rules, &answer.basis);
+        answer.downwind = Some(a);
+    }
+    Ok(answer)
 }

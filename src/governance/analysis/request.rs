@@ -36,6 +36,11 @@ pub struct AnalyzeRequest {
     /// writes. Absent: WGS 84 lon/lat, or the footprint's own `crs` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crs: Option<Value>,
+    /// For air matters (十四): the wind (one steady wind or an hourly series,
+    /// as in `POST /v1/air/downwind`); the answer then lists the downwind
+    /// parties and whom to notify (`downwind`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wind: Option<crate::air::WindInput>,
 }
 
 impl AnalyzeRequest {
@@ -78,7 +83,7 @@ pub(super) fn bad_crs(e: crate::crs::CrsError) -> AnalyzeError {
 }
 
 /// Why an analysis was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AnalyzeError {
     /// The request is malformed (400).
     #[error("{0}")]
@@ -100,6 +105,11 @@ pub enum AnalyzeError {
     /// The CRS (坐标系) is unknown, or two given CRSs disagree (400, `parameter: crs`).
     #[error("{0}")]
     BadCrs(String),
+    /// The wind is refused: invalid, or given for a matter that is not an
+    /// air matter or without a footprint (400, `path`), or beyond what the
+    /// estimate covers (422).
+    #[error(transparent)]
+    Wind(crate::air::WindError),
     /// The footprint does not touch Hubei (422).
     #[error("the footprint does not touch Hubei; this document governs only Hubei")]
     OutsideHubei,
