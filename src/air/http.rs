@@ -121,6 +121,8 @@ fn footprint_problem(e: FootprintError) -> Problem {
             Problem::new(StatusCode::BAD_REQUEST, "invalid-footprint", detail).with("path", path)
         }
         FootprintError::Empty => Problem::new(StatusCode::BAD_REQUEST, "invalid-footprint", detail),
+        FootprintError::TooComplex(t) => crate::governance::http::too_complex(t),
+        FootprintError::Exhausted(e) => exhausted(e),
     }
 }
 

@@ -253,7 +253,8 @@ pub fn refused_analysis(
 }
 
 /// 422 for a footprint past a work limit, saying which limit and how far.
-fn too_complex(t: crate::overlay::TooComplex) -> Problem {
+/// The 422 `footprint-too-complex` problem, with the stage and a hint.
+pub fn too_complex(t: crate::overlay::TooComplex) -> Problem {
     let hint = match t.stage {
         crate::overlay::Stage::Validation => {
             "simplify the outline (long parallel edges make the validity check quadratic)"
