@@ -206,7 +206,12 @@ impl WorkPool {
         });
         match handle.await {
             Ok(Ok(v)) => {
-                self.counts.completed.fetch_add(1, Ordering::Relaxed);
+                // A job that stopped at its budget's check returns normally
+                // with its own error: not a completion (the handler's
+                // `exhausted` counts it under deadline or cancelled).
+                if budget.check().is_ok() {
+                    self.counts.completed.fetch_add(1, Ordering::Relaxed);
+                }
                 Ok(v)
             }
             _ => {
