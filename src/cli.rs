@@ -240,7 +240,9 @@ pub enum DataOp {
     Validate,
 }
 
-fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
+/// Prints `error: msg` on standard error and gives the exit code (2 bad
+/// input, 1 runtime failure); shared by every subcommand.
+pub(crate) fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(code)
 }
@@ -485,12 +487,24 @@ fn serve(
     }
 }
 
-fn print_json<T: serde::Serialize>(v: &T) -> ExitCode {
+/// Prints `text` and a newline on standard output. A reader that stopped
+/// early (`liuyu locate ... | head`) is not an error: the broken pipe ends the
+/// output quietly with success (println! would panic); any other write error
+/// exits 1.
+pub(crate) fn print_text(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(format!("cannot write the answer: {e}"), 1),
+    }
+}
+
+/// Prints a value as pretty JSON (see [`print_text`]).
+pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> ExitCode {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
-        }
+        Ok(s) => print_text(&s),
         Err(e) => fail(e, 1),
     }
 }

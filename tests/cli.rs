@@ -110,3 +110,38 @@ fn trace_with_crs_adds_xy_and_echoes() {
     assert!(out.is_empty());
     assert!(err.contains("unknown or unsupported CRS"), "{err}");
 }
+
+/// A reader that stops early (`liuyu locate … | head`) closes the pipe before
+/// the answer is written: the command ends quietly with success instead of
+/// panicking on the broken pipe (exit 101). The pipe is closed before the
+/// binary has loaded its data, so the write always meets a closed pipe.
+#[test]
+fn a_closed_stdout_pipe_is_not_a_panic() {
+    for args in [
+        &["locate", "114.2538", "30.6060"][..],
+        &["issue", "--matter", "water", "--places", "鄂州,黄冈"][..],
+        &[
+            "downwind",
+            "112.2",
+            "31.0",
+            "--wind-from",
+            "0",
+            "--speed",
+            "5",
+            "--hours",
+            "3",
+        ][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_liuyu"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

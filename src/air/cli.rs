@@ -4,6 +4,7 @@
 //! replaces `--wind-from`/`--speed`; `--hours` is then the series' end.
 //! Exit codes: 0 ok, 2 bad input, 1 runtime error.
 
+use crate::cli::fail;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,11 +43,6 @@ pub struct DownwindArgs {
     /// returned in it and the answer echoes it.
     #[arg(long)]
     pub crs: Option<String>,
-}
-
-fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
-    eprintln!("error: {msg}");
-    ExitCode::from(code)
 }
 
 /// Largest series file read (bytes).
@@ -127,10 +123,7 @@ pub fn run(a: &DownwindArgs, data: &Option<PathBuf>) -> ExitCode {
         }
     };
     match out.and_then(|v| serde_json::to_string_pretty(&v).map_err(|e| e.to_string())) {
-        Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
-        }
+        Ok(s) => crate::cli::print_text(&s),
         Err(e) => fail(e, 2),
     }
 }

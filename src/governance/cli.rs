@@ -1,6 +1,7 @@
 //! CLI subcommands of the governance engine: `liuyu profile`, `liuyu obligations`
 //! and `liuyu issue`. They print the same JSON as the HTTP API.
 
+use crate::cli::{fail, print_json};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,21 +72,6 @@ pub enum GovCommand {
         #[arg(long)]
         crs: Option<String>,
     },
-}
-
-fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
-    eprintln!("error: {msg}");
-    ExitCode::from(code)
-}
-
-fn print_json<T: serde::Serialize>(v: &T) -> ExitCode {
-    match serde_json::to_string_pretty(v) {
-        Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(e, 1),
-    }
 }
 
 fn date_arg(d: &Option<String>) -> Result<jiff::civil::Date, ExitCode> {

@@ -1,6 +1,7 @@
 //! Command line of the register: `liuyu db migrate|backup|restore|check`,
 //! `liuyu token create|list|revoke`, and the register options of `liuyu serve`.
 
+use crate::cli::{fail, print_json};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -141,25 +142,10 @@ pub enum TokenOp {
     },
 }
 
-fn fail(msg: impl std::fmt::Display, code: u8) -> ExitCode {
-    eprintln!("error: {msg}");
-    ExitCode::from(code)
-}
-
 fn code_of(e: &RegisterError) -> u8 {
     match e {
         RegisterError::BadInput(_) | RegisterError::NotFound(_) => 2,
         _ => 1,
-    }
-}
-
-fn print_json<T: serde::Serialize>(v: &T) -> ExitCode {
-    match serde_json::to_string_pretty(v) {
-        Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(e, 1),
     }
 }
 
