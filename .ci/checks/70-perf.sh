@@ -53,7 +53,9 @@ echo "built $(basename "$WHEEL") ($(du -h "$WHEEL" | cut -f1))"
 "$VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall "$WHEEL"
 
 step "pytest python/tests"
-(cd "$ROOT/python" && "$VENV/bin/python" -m pytest -q tests)
+# From the repository root with importlib imports: the source folder
+# python/liuyu (no compiled extension) must not shadow the installed wheel.
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider --import-mode=importlib python/tests
 
 step "side-by-side smoke (bench/side-by-side/run.sh --smoke)"
 cargo build --quiet --bin liuyu
