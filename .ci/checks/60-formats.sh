@@ -122,9 +122,21 @@ step "cargo test --features gdal,proj (pure Rust vs PROJ; GDAL import from ogr2o
 T1=$(date +%s)
 # The pure-Rust import tests already ran in the default `cargo test`; here the
 # feature-only tests, the lib unit tests and the CRS tests with PROJ linked.
-cargo test --features gdal,proj --lib crs 2>&1 | grep -E '^\s+Running|^test result'
-cargo test --features gdal,proj --test crs_proj --test crs_roundtrip 2>&1 | grep -E '^\s+Running|^test result'
-cargo test --features gdal,proj --test formats_import -- ogr2ogr 2>&1 | grep -E '^\s+Running|^test result'
+# Each run's summary lines are printed; a failing run prints its last 60 lines.
+feature_test() {
+  local log="$WORK/feature-test.log"
+  if cargo test --features gdal,proj "$@" >"$log" 2>&1; then
+    grep -E '^\s+Running|^test result' "$log"
+  else
+    tail -n 60 "$log"; echo "FAILED: cargo test --features gdal,proj $*"; return 1
+  fi
+}
+feature_test --lib crs
+feature_test --test crs_proj --test crs_roundtrip
+# GDAL opens GeoPackages through the system SQLite while the register links a bundled
+# one (build.rs keeps them apart); both must work in one feature build.
+feature_test --test formats_import -- ogr2ogr
+feature_test --test register_cli -- tokens_are_shown_once
 cargo clippy --quiet --all-targets --features gdal,proj -- -D warnings
 echo "feature build + tests: $(( $(date +%s) - T1 )) s"
 
