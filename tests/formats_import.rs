@@ -452,3 +452,27 @@ fn a_flatgeobuf_size_prefix_beyond_the_file_is_refused() {
     let e = liuyu::formats::read::read_fgb(&path).expect_err("oversized prefix");
     assert!(e.to_string().contains("remain in the file"), "{e}");
 }
+
+/// Found by mutating valid files: the `flatgeobuf` crate's decoders index
+/// without bounds checks, so a string property whose length runs past the
+/// property bytes, or a ring end past the coordinates, panicked inside the
+/// crate (properties_reader.rs, flatbuffers vector.rs). liuyu now decodes the
+/// verified FlatBuffer tables itself; each file is a plain error naming the
+/// feature.
+#[test]
+fn malformed_flatgeobuf_properties_and_rings_are_errors_not_panics() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let cases = [
+        ("fgb-property-length-past-end.fgb", "a property needs"),
+        ("fgb-property-length-past-end-2.fgb", "a property needs"),
+        ("fgb-ring-end-past-coordinates.fgb", "ends at pair"),
+    ];
+    for (file, says) in cases {
+        let e = liuyu::formats::read::read_fgb(&dir.join(file)).expect_err(file);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("feature ") && msg.contains(says),
+            "{file}: {msg}"
+        );
+    }
+}

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod crs_defs;
 pub mod export;
 pub mod fgb;
+pub mod fgb_read;
 #[cfg(feature = "gdal")]
 pub mod gdal_read;
 pub mod geojson_io;

@@ -5,12 +5,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use fallible_streaming_iterator::FallibleStreamingIterator;
 use geo::{Geometry, MultiPolygon};
-use geozero::{ColumnValue, FeatureProperties, PropertyProcessor, ToGeo};
 use serde_json::{Map, Number, Value};
 use shapefile::dbase::{FieldValue, Record};
 
+pub use super::fgb_read::read_fgb;
 use super::FormatError;
 use crate::crs::{CrsId, GkZone};
 
@@ -129,112 +128,6 @@ pub fn read_geojson(bytes: &[u8]) -> Result<ImportedLayer, FormatError> {
         features,
         crs,
     })
-}
-
-struct PropCollector(Map<String, Value>);
-
-impl PropertyProcessor for PropCollector {
-    fn property(&mut self, _i: usize, name: &str, v: &ColumnValue) -> geozero::error::Result<bool> {
-        let val = match v {
-            ColumnValue::Byte(x) => Value::from(*x),
-            ColumnValue::UByte(x) => Value::from(*x),
-            ColumnValue::Bool(x) => Value::from(*x),
-            ColumnValue::Short(x) => Value::from(*x),
-            ColumnValue::UShort(x) => Value::from(*x),
-            ColumnValue::Int(x) => Value::from(*x),
-            ColumnValue::UInt(x) => Value::from(*x),
-            ColumnValue::Long(x) => Value::from(*x),
-            ColumnValue::ULong(x) => Value::from(*x),
-            ColumnValue::Float(x) => {
-                Number::from_f64(f64::from(*x)).map_or(Value::Null, Value::Number)
-            }
-            ColumnValue::Double(x) => Number::from_f64(*x).map_or(Value::Null, Value::Number),
-            ColumnValue::String(s) | ColumnValue::Json(s) | ColumnValue::DateTime(s) => {
-                Value::String((*s).to_string())
-            }
-            ColumnValue::Binary(_) => Value::Null,
-        };
-        self.0.insert(name.to_string(), val);
-        Ok(false)
-    }
-}
-
-/// Reads a FlatGeobuf file.
-pub fn read_fgb(path: &Path) -> Result<ImportedLayer, FormatError> {
-    let fgb_err = |e: flatgeobuf::Error| FormatError::codec("flatgeobuf", e);
-    let bytes = std::fs::read(path).map_err(|e| FormatError::io(path, e))?;
-    let mut reader = std::io::Cursor::new(bytes.as_slice());
-    let fgb = flatgeobuf::FgbReader::open(&mut reader).map_err(fgb_err)?;
-    let header = fgb.header();
-    fgb_sizes_fit(&bytes, header.features_count(), header.index_node_size())
-        .map_err(|e| FormatError::codec("flatgeobuf", e))?;
-    let crs = fgb
-        .header()
-        .crs()
-        .and_then(|c| u32::try_from(c.code()).ok())
-        .filter(|c| *c != 0)
-        .and_then(CrsId::from_epsg);
-    let mut sel = fgb.select_all().map_err(fgb_err)?;
-    let mut features = Vec::new();
-    let mut i = 0;
-    while let Some(feat) = sel.next().map_err(fgb_err)? {
-        let g = feat
-            .to_geo()
-            .map_err(|e| FormatError::codec("flatgeobuf", e))?;
-        let mut props = PropCollector(Map::new());
-        feat.process_properties(&mut props)
-            .map_err(|e| FormatError::codec("flatgeobuf", e))?;
-        features.push(ImportFeature {
-            geometry: to_multipolygon(g, i)?,
-            properties: props.0,
-        });
-        i += 1;
-    }
-    Ok(ImportedLayer {
-        declared_crs: crs.map(|c| c.to_string()),
-        features,
-        crs,
-    })
-}
-
-/// Checks the size prefixes of a FlatGeobuf file against its length before
-/// the `flatgeobuf` reader sees them: it allocates what a feature's prefix
-/// claims (up to 4 GiB) before reading, and its index arithmetic panics on an
-/// index node size of 1. A claim beyond the end of the file is an error.
-fn fgb_sizes_fit(bytes: &[u8], features: u64, node_size: u16) -> Result<(), String> {
-    let len = bytes.len();
-    let u32_at = |at: usize| {
-        bytes
-            .get(at..at.checked_add(4)?)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    };
-    let header = u32_at(8).ok_or("truncated header")?;
-    let mut at = 12 + header;
-    if node_size > 0 && features > 0 {
-        if node_size < 2 {
-            return Err(format!("index node size {node_size}: at least 2"));
-        }
-        let n = usize::try_from(features)
-            .ok()
-            .filter(|n| *n <= len / 4)
-            .ok_or_else(|| {
-                format!("the header declares {features} features, more than the file can hold")
-            })?;
-        at += flatgeobuf::packed_r_tree::PackedRTree::index_size(n, node_size);
-    }
-    let mut i = 0;
-    while at < len {
-        let size = u32_at(at).ok_or_else(|| format!("feature {i}: truncated size prefix"))?;
-        let rest = len - at - 4;
-        if size > rest {
-            return Err(format!(
-                "feature {i} declares {size} bytes; {rest} remain in the file"
-            ));
-        }
-        at += 4 + size;
-        i += 1;
-    }
-    Ok(())
 }
 
 fn dbf_value(v: FieldValue) -> Value {
