@@ -23,7 +23,15 @@ fn engine() -> &'static (liuyu::Atlas, Governance) {
     })
 }
 
-const MATTERS: &[&str] = &["water", "air", "noise", "soil", "秸秆焚烧", "unknown-matter", ""];
+const MATTERS: &[&str] = &[
+    "water",
+    "air",
+    "noise",
+    "soil",
+    "秸秆焚烧",
+    "unknown-matter",
+    "",
+];
 
 /// A ring of up to 12 vertices in a box around Hubei, from the bytes.
 fn ring(u: &mut Unstructured) -> arbitrary::Result<Vec<[f64; 2]>> {
@@ -46,7 +54,9 @@ fn built(u: &mut Unstructured) -> arbitrary::Result<Value> {
     let matter = MATTERS[u.choose_index(MATTERS.len())?];
     let kind = u.int_in_range(0..=4u8)?;
     let footprint = match kind {
-        0 => json!({"type": "Point", "coordinates": ring(u)?.first().copied().unwrap_or([114.0, 30.5])}),
+        0 => {
+            json!({"type": "Point", "coordinates": ring(u)?.first().copied().unwrap_or([114.0, 30.5])})
+        }
         1 => json!({"type": "LineString", "coordinates": ring(u)?}),
         2 => json!({"type": "Polygon", "coordinates": [ring(u)?]}),
         3 => json!({"type": "MultiPolygon", "coordinates": [[ring(u)?], [ring(u)?, ring(u)?]]}),

@@ -17,7 +17,11 @@ fuzz_target!(|inp: Input| {
     let _ = liuyu::crs::parse_crs_param(Some(&inp.name));
     if let Ok(crs) = liuyu::crs::Crs::parse(&inp.name) {
         if let Ok((lon, lat)) = crs.to_wgs84(inp.x, inp.y) {
-            assert!(lon.is_finite() && lat.is_finite(), "{}: {lon} {lat}", inp.name);
+            assert!(
+                lon.is_finite() && lat.is_finite(),
+                "{}: {lon} {lat}",
+                inp.name
+            );
         }
         if let Ok((x, y)) = crs.from_wgs84(inp.x, inp.y) {
             assert!(x.is_finite() && y.is_finite(), "{}: {x} {y}", inp.name);
