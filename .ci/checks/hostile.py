@@ -599,10 +599,10 @@ def phase_heavy():
     kind = json.loads(b).get("type", "answer") if b else ""
     peak = srv.peak_mb()
     say(f"6,000 squares ({len(body)} bytes): HTTP {st} {kind} in {took:.2f} s; server RSS {rss0:.0f} MB, peak {peak:.0f} MB")
-    check(st in (200, 413, 422, 504) and took < 11.5, f"6,000 squares: {st} after {took:.1f} s")
-    if took > 1.0 or peak > 200:
-        say("NOTE: over the issue's 1 s / 200 MB target; the deadline holds (answer by 10 s) but the "
-            "overlay's own cost bound (branch overlay, src/overlay/, issue 13) is not merged yet")
+    # The target: refused (413/422) or answered within 1 s and 200 MB, not saved by the deadline.
+    check(st in (200, 413, 422), f"6,000 squares: HTTP {st} (want an answer or an early refusal)")
+    check(took <= 1.0, f"6,000 squares: {took:.2f} s (target <= 1 s)")
+    check(peak <= 200, f"6,000 squares: server peak RSS {peak:.0f} MB (target <= 200 MB)")
     t1 = time.monotonic()
     check(request("GET", "/health", port=srv.port)[0] == 200, "alive after the big analysis")
     say(f"/health right after: {(time.monotonic() - t1) * 1000:.1f} ms")
