@@ -23,8 +23,9 @@ for l in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["test"]:
         print(m["executable"])')
 [ "${#bins[@]}" -eq "${#tests[@]}" ] || { echo "FAIL: expected ${#tests[@]} test binaries, got ${#bins[@]}"; exit 1; }
-# The CLI tests run target/debug/liuyu; build it so they do not depend on a stale one.
-cargo build -q --bin liuyu
+# The CLI tests run target/debug/liuyu, which the `cargo test --no-run` above built with
+# the test features (a plain `cargo build` would rebuild the library with other
+# dependency features, minutes on two cores).
 export FAKETIME_DONT_FAKE_MONOTONIC=1
 for when in "2029-01-20 09:30:00" "2034-07-04 23:59:30"; do
   seen=$(faketime "$when" date -u +%F)

@@ -8,7 +8,9 @@ echo "governance: installing the pinned OpenAPI validators"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
   "openapi-spec-validator==0.9.0" "openapi-schema-validator==0.9.0"
 echo "governance: building the binary (debug, reused from cargo test)"
-cargo build --quiet --bin liuyu
+# target/debug/liuyu as `cargo test` builds it (a plain `cargo build` would rebuild the
+# library with other dependency features, minutes on two cores).
+cargo test --quiet --no-run --test cli
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 target/debug/liuyu serve --addr "127.0.0.1:${port}" 2>/dev/null &
 pid=$!

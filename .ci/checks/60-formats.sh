@@ -59,7 +59,9 @@ diff -u tests/data/crs_proj_reference.tsv "$WORK/proj.tsv"
 echo "ok: $(wc -l < "$WORK/proj.tsv") projected points"
 
 step "build liuyu (debug, default features)"
-cargo build --quiet --bin liuyu
+# target/debug/liuyu as `cargo test` builds it (a plain `cargo build` would rebuild the
+# library with other dependency features, minutes on two cores).
+cargo test --quiet --no-run --test cli
 LIUYU="$ROOT/target/debug/liuyu"
 
 step "exports read back by ogrinfo and pyogrio/geopandas"

@@ -58,7 +58,9 @@ step "pytest python/tests"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider --import-mode=importlib python/tests
 
 step "side-by-side smoke (bench/side-by-side/run.sh --smoke)"
-cargo build --quiet --bin liuyu
+# target/debug/liuyu as `cargo test` builds it (a plain `cargo build` would rebuild the
+# library with other dependency features, minutes on two cores).
+cargo test --quiet --no-run --test cli
 LIUYU_WHEEL="$WHEEL" LIUYU_BIN="$ROOT/target/debug/liuyu" bash bench/side-by-side/run.sh --smoke
 
 step "70-perf: all checks passed in $(( $(date +%s) - T0 )) s"
