@@ -123,7 +123,7 @@ fn typed_batch(lon: Vec<f64>, lat: Vec<f64>) -> RecordBatch {
             Field::new("lat", DataType::Float64, false),
             Field::new("label", DataType::Utf8, true),
         ],
-        [("origin".to_string(), "test".to_string())].into(),
+        std::collections::HashMap::from([("origin".to_string(), "test".to_string())]),
     ));
     RecordBatch::try_new(
         schema,
@@ -464,4 +464,30 @@ fn command_line_reports_bad_rows_and_refuses_clobbering() {
     let (code, _, err) = liuyu(&["--quiet", "--in", &i, "--out", &i]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("is the input file"), "{err}");
+}
+
+/// Found by the `attribute` fuzz target: a Parquet page header whose compact
+/// Thrift bool field carries another wire type made parquet 57 panic
+/// (`Option::unwrap()` on `None`; apache/arrow-rs#9839, fixed in the parquet
+/// release liuyu now uses). The run must end in an input error, with no
+/// output and no partial file left.
+#[test]
+fn a_malformed_parquet_page_header_is_an_error_not_a_panic() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/parquet-page-header-bool-wire-type.parquet");
+    let dir = tempfile::tempdir().expect("tmp");
+    for on_error in [OnError::Fail, OnError::Skip] {
+        let out = dir.path().join("out.parquet");
+        let mut opts = AttributeOptions::new(input.clone(), out.clone());
+        opts.threads = 1;
+        opts.on_error = on_error;
+        let e = run(&opts).expect_err("a malformed page header");
+        assert!(matches!(e, AttributeError::Input(_)), "{e:?}");
+        assert!(!out.exists(), "no output after the error");
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{:?}",
+            leftovers(dir.path())
+        );
+    }
 }

@@ -99,7 +99,7 @@ impl Sinker {
         } else {
             let props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
-                .set_max_row_group_size(ROW_GROUP)
+                .set_max_row_group_row_count(Some(ROW_GROUP))
                 .build();
             Sinker::Parquet(
                 ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(out_err)?,
