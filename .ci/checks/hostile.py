@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hostile-input, socket-level, fault and load checks of `liuyu serve` (issue 12).
 
-Run by .ci/checks/20-hostile.sh against the release binary:
+Run by .ci/checks/20-hostile.sh against the binary `cargo test` builds:
 
     hostile.py BIN PHASE...   (phases: pmtiles hostile sockets idle reload sigterm
                                heavy p99 load; "all" runs every one)

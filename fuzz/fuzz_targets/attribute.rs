@@ -17,8 +17,12 @@ fn atlas() -> Arc<liuyu::Atlas> {
 }
 
 // The atlas is loaded before the first input, so its load time is not counted
-// against the first input's timeout.
-fuzz_target!(init: { atlas(); }, |data: &[u8]| {
+// against the first input's timeout. libfuzzer-sys's panic hook aborts at any
+// panic, even one liuyu catches on purpose (the guard around the Parquet and
+// Arrow IPC decoders, src/attribute/parquet_run.rs); taking it back restores
+// the default hook, and a panic that escapes is still a crash (libfuzzer-sys
+// aborts when the target unwinds).
+fuzz_target!(init: { atlas(); let _ = std::panic::take_hook(); }, |data: &[u8]| {
     let Some((&sel, body)) = data.split_first() else {
         return;
     };

@@ -235,6 +235,29 @@ impl Worker {
     }
 }
 
+/// Runs one step of the Parquet or Arrow IPC decoders, a panic inside them
+/// turned into an input error naming the file. The `arrow-ipc` reader slices
+/// buffers at the offsets a file declares before validating them, so a
+/// malformed file panics inside the crate (found by the `attribute` fuzz
+/// target: a buffer offset past the message body); the same guard covers the
+/// Parquet decoder. After such an error the reader is not used again.
+fn guarded<T>(
+    path: &std::path::Path,
+    step: impl FnOnce() -> Result<T, AttributeError>,
+) -> Result<T, AttributeError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        Err(AttributeError::Input(format!(
+            "{}: malformed file: the decoder failed ({why})",
+            path.display()
+        )))
+    })
+}
+
 /// Runs a Parquet or Arrow IPC attribution.
 pub(crate) fn run(
     atlas: Arc<Atlas>,
@@ -245,7 +268,9 @@ pub(crate) fn run(
     progress: &dyn Fn(u64),
 ) -> Result<RunStats, AttributeError> {
     let family = Family::of(&opts.input)?;
-    let (schema, mut batches) = open_input(&opts.input, family, opts.chunk_rows.max(1))?;
+    let (schema, mut batches) = guarded(&opts.input, || {
+        open_input(&opts.input, family, opts.chunk_rows.max(1))
+    })?;
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let ix = find_col(&names, opts.lon_col.as_deref(), &LON_NAMES)?;
     let iy = find_col(&names, opts.lat_col.as_deref(), &LAT_NAMES)?;
@@ -261,7 +286,7 @@ pub(crate) fn run(
     pipeline::run(
         threads,
         pool,
-        move |c: &mut BatchChunk| match batches.next() {
+        move |c: &mut BatchChunk| match guarded(&in_path, || Ok(batches.next()))? {
             None => Ok(false),
             Some(Ok(b)) => {
                 c.input = Some(b);

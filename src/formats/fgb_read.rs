@@ -110,7 +110,7 @@ fn polygon(g: &flatgeobuf::Geometry<'_>) -> Result<Polygon<f64>, String> {
         .ok_or("a polygon without coordinates")?
         .iter()
         .collect();
-    if xy.len() % 2 != 0 {
+    if !xy.len().is_multiple_of(2) {
         return Err(format!("{} coordinate values: not x/y pairs", xy.len()));
     }
     let pairs = xy.len() / 2;

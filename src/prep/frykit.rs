@@ -141,7 +141,7 @@ pub fn decode_coords(b: &[u8]) -> Result<GridLine, FrykitError> {
             let x0 = u32_at(body, 0)? as i64;
             let y0 = u32_at(body, 4)? as i64;
             let deltas = &body[8..];
-            if deltas.len() % 4 != 0 {
+            if !deltas.len().is_multiple_of(4) {
                 return Err(FrykitError::Ragged(deltas.len()));
             }
             let mut out = Vec::with_capacity(1 + deltas.len() / 4);
@@ -155,7 +155,7 @@ pub fn decode_coords(b: &[u8]) -> Result<GridLine, FrykitError> {
             Ok(out)
         }
         0 => {
-            if body.len() % 8 != 0 {
+            if !body.len().is_multiple_of(8) {
                 return Err(FrykitError::Ragged(body.len()));
             }
             Ok(body

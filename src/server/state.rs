@@ -187,15 +187,11 @@ impl AppState {
     /// The last reload's outcome (none yet: `None`), and the counts of
     /// successful and failed reloads.
     pub fn reload_status(&self) -> (Option<ReloadStatus>, u64, u64) {
-        let last = self
-            .reloads
-            .last
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        // Read under the lock `record` holds while it stores and counts.
+        let last = self.reloads.last.lock().unwrap_or_else(|p| p.into_inner());
         let r = &self.reloads;
         (
-            last,
+            last.clone(),
             r.ok.load(Ordering::Relaxed),
             r.failed.load(Ordering::Relaxed),
         )
@@ -265,16 +261,19 @@ impl AppState {
             data_version: self.atlas().version().to_string(),
         };
         match outcome {
-            Ok(v) => {
-                self.reloads.ok.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(data_version = %v, ms = status.duration_ms, "reloaded");
-            }
-            Err(e) => {
-                self.reloads.failed.fetch_add(1, Ordering::Relaxed);
-                tracing::error!(error = %e, "reload failed; the old data keeps serving");
-            }
+            Ok(v) => tracing::info!(data_version = %v, ms = status.duration_ms, "reloaded"),
+            Err(e) => tracing::error!(error = %e, "reload failed; the old data keeps serving"),
         }
-        *self.reloads.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(status);
+        // The outcome and its counter change under one lock, so `/ready` never shows a
+        // counted reload whose outcome is not stored yet.
+        let mut last = self.reloads.last.lock().unwrap_or_else(|p| p.into_inner());
+        *last = Some(status);
+        let counter = if outcome.is_ok() {
+            &self.reloads.ok
+        } else {
+            &self.reloads.failed
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 }
 
