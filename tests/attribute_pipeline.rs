@@ -518,3 +518,33 @@ fn a_malformed_arrow_ipc_buffer_offset_is_an_error_not_a_panic() {
         leftovers(dir.path())
     );
 }
+
+/// Found by the `attribute` fuzz target (a timeout): a 759-byte Arrow IPC file
+/// whose footer lists a block of about 4 GiB. `arrow-ipc` allocates and
+/// zero-fills a buffer of the declared length before reading it (4 GiB of
+/// memory and seconds, then "failed to fill whole buffer"). The footer is
+/// checked first: an input error saying the block lies outside the file, which
+/// the decoder's own message never says.
+#[test]
+fn an_arrow_ipc_block_past_the_end_of_the_file_is_refused_before_reading() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/arrow-ipc-block-past-end.arrow");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.arrow");
+    let mut opts = AttributeOptions::new(input, out.clone());
+    opts.threads = 1;
+    let e = run(&opts).expect_err("a block past the end");
+    match &e {
+        AttributeError::Input(m) => assert!(
+            m.contains("arrow-ipc-block-past-end.arrow") && m.contains("lies outside the file"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(!out.exists(), "no output after the error");
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
+}

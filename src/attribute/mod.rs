@@ -30,6 +30,7 @@ pub mod cli;
 pub mod columns;
 mod csv_run;
 mod frame;
+mod ipc_check;
 mod ndjson;
 pub mod output;
 mod parquet_run;

@@ -54,9 +54,10 @@ fn open_input(
     family: Family,
     rows: usize,
 ) -> Result<(SchemaRef, Batches), AttributeError> {
-    let file =
+    let mut file =
         File::open(path).map_err(|e| AttributeError::Io(format!("{}: {e}", path.display())))?;
     if family == Family::Arrow {
+        super::ipc_check::check_blocks(path, &mut file)?;
         let r =
             arrow_ipc::reader::FileReader::try_new(file, None).map_err(|e| input_err(path, e))?;
         let schema = r.schema();
