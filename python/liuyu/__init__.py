@@ -122,13 +122,9 @@ def _build(format, names, codes, dicts, on_boundary, err_rows, err_msgs):
     if format == "arrow":
         import pyarrow as pa
 
-        cols = {name: pa.DictionaryArray.from_arrays(
-                    pa.array(c, mask=c < 0), pa.array(d, type=pa.string()))
-                for name, c, d in zip(names, codes, dicts)}
+        cols = {name: _dictionary_column(pa, c, d) for name, c, d in zip(names, codes, dicts)}
         cols["on_boundary"] = pa.array(on_boundary)
-        err = np.full(n, None, dtype=object)
-        err[err_rows] = err_msgs
-        cols["error"] = pa.array(err, type=pa.string())
+        cols["error"] = _error_column(pa, n, err_rows, err_msgs)
         return pa.table(cols)
     if format == "pandas":
         import pandas as pd
@@ -150,6 +146,50 @@ def _build(format, names, codes, dicts, on_boundary, err_rows, err_msgs):
     err[err_rows] = err_msgs
     out["error"] = err
     return out
+
+
+def _validity(pa, valid: np.ndarray):
+    """An Arrow validity bitmap (LSB first) and null count, or None when all valid."""
+    nulls = int(len(valid) - np.count_nonzero(valid))
+    if nulls == 0:
+        return None, 0
+    return pa.py_buffer(np.packbits(valid, bitorder="little")), nulls
+
+
+def _dictionary_column(pa, codes: np.ndarray, dictionary):
+    """A dictionary-encoded string column over the native codes (-1: null).
+
+    The codes are used in place (no copy) and the bitmap is packed by numpy:
+    building the column costs about a millisecond per million points, where
+    ``pa.array(codes, mask=...)`` and ``DictionaryArray.from_arrays`` took
+    longer than the lookup itself."""
+    validity, nulls = _validity(pa, codes >= 0)
+    return pa.DictionaryArray.from_buffers(
+        pa.dictionary(pa.int32(), pa.string()), len(codes),
+        [validity, pa.py_buffer(codes)], pa.array(dictionary, type=pa.string()),
+        null_count=nulls)
+
+
+def _error_column(pa, n: int, err_rows: np.ndarray, err_msgs):
+    """The ``error`` column: null except at ``err_rows``, built from offsets."""
+    if len(err_rows) == 0:
+        return pa.nulls(n, type=pa.string())
+    order = np.argsort(err_rows, kind="stable")
+    rows = np.asarray(err_rows)[order]
+    encoded = [err_msgs[k].encode("utf-8") for k in order]
+    ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
+    if ends[-1] >= 2**31:
+        raise ValueError("error messages exceed 2 GiB")
+    # offsets[i + 1] = bytes of the messages of rows <= i.
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    offsets[rows + 1] = ends
+    np.maximum.accumulate(offsets, out=offsets)
+    valid = np.zeros(n, dtype=bool)
+    valid[rows] = True
+    validity, nulls = _validity(pa, valid)
+    return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(offsets),
+                                                 pa.py_buffer(b"".join(encoded))],
+                                 null_count=nulls)
 
 
 _default: Optional[Atlas] = None
