@@ -20,7 +20,10 @@ const MAGIC: &[u8; 6] = b"ARROW1";
 const MAX_FOOTER: u64 = 64 << 20;
 
 fn bad(path: &Path, why: impl std::fmt::Display) -> AttributeError {
-    AttributeError::Input(format!("{}: malformed Arrow IPC file: {why}", path.display()))
+    AttributeError::Input(format!(
+        "{}: malformed Arrow IPC file: {why}",
+        path.display()
+    ))
 }
 
 /// Checks that the footer and every block it lists lie inside `file`.
@@ -41,7 +44,12 @@ pub(crate) fn check_blocks(path: &Path, file: &mut File) -> Result<(), Attribute
     let blocks_end = (len - 10)
         .checked_sub(footer_len)
         .filter(|_| footer_len <= MAX_FOOTER)
-        .ok_or_else(|| bad(path, format!("footer length {footer_len} does not fit the file")))?;
+        .ok_or_else(|| {
+            bad(
+                path,
+                format!("footer length {footer_len} does not fit the file"),
+            )
+        })?;
     let mut footer = vec![0u8; usize::try_from(footer_len).unwrap_or(0)];
     file.seek(SeekFrom::Start(blocks_end)).map_err(io)?;
     file.read_exact(&mut footer).map_err(io)?;
