@@ -548,3 +548,29 @@ fn an_arrow_ipc_block_past_the_end_of_the_file_is_refused_before_reading() {
         leftovers(dir.path())
     );
 }
+
+/// Found by the `attribute` fuzz target (a timeout): a 935-byte Parquet file
+/// whose page header declares a field the Thrift decoder skips byte by byte
+/// past the end of the file; with the `parquet` crate's own reader for a
+/// `File`, each read at the end answered zero bytes and the skip went on for
+/// seconds. The input's readers now end with an error at the end of the file:
+/// an input error, no output.
+#[test]
+fn a_parquet_page_header_running_past_the_end_is_an_error_not_a_spin() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/parquet-page-header-skip-past-end.parquet");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.parquet");
+    let mut opts = AttributeOptions::new(input, out.clone());
+    opts.threads = 1;
+    let e = run(&opts).expect_err("a page header past the end");
+    match &e {
+        AttributeError::Input(m) => assert!(
+            m.contains("parquet-page-header-skip-past-end.parquet")
+                && m.contains("past the end of the file"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(!out.exists(), "no output after the error");
+}

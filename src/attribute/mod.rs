@@ -34,6 +34,7 @@ mod ipc_check;
 mod ndjson;
 pub mod output;
 mod parquet_run;
+mod parquet_source;
 mod pipeline;
 mod rows;
 

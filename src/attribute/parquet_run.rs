@@ -22,6 +22,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
 use super::answer::{Ids, ID_LAYERS};
+use super::parquet_source::ParquetSource;
 use super::pipeline::{self, Chunk};
 use super::rows::{find_col, Sink, LAT_NAMES, LON_NAMES};
 use super::{AttributeError, AttributeOptions, Family, RunStats, ADDED_COLUMNS};
@@ -42,7 +43,8 @@ fn out_err(e: impl std::fmt::Display) -> AttributeError {
 
 /// Rows in a Parquet file, from its footer (for the progress bar).
 pub(crate) fn row_count(path: &Path) -> Option<u64> {
-    let b = ParquetRecordBatchReaderBuilder::try_new(File::open(path).ok()?).ok()?;
+    let source = ParquetSource::new(File::open(path).ok()?).ok()?;
+    let b = ParquetRecordBatchReaderBuilder::try_new(source).ok()?;
     u64::try_from(b.metadata().file_metadata().num_rows()).ok()
 }
 
@@ -63,7 +65,8 @@ fn open_input(
         let schema = r.schema();
         return Ok((schema, Box::new(r.map(|b| b.map_err(|e| e.to_string())))));
     }
-    let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| input_err(path, e))?;
+    let source = ParquetSource::new(file).map_err(|e| input_err(path, e))?;
+    let b = ParquetRecordBatchReaderBuilder::try_new(source).map_err(|e| input_err(path, e))?;
     // The builder's schema carries the file's key-value metadata.
     let schema = b.schema().clone();
     let r = b
