@@ -553,8 +553,10 @@ fn an_arrow_ipc_block_past_the_end_of_the_file_is_refused_before_reading() {
 /// whose page header declares a field the Thrift decoder skips byte by byte
 /// past the end of the file; with the `parquet` crate's own reader for a
 /// `File`, each read at the end answered zero bytes and the skip went on for
-/// seconds. The input's readers now end with an error at the end of the file:
-/// an input error, no output.
+/// seconds. Page headers are now walked before `parquet` reads them
+/// (`src/attribute/thrift_check.rs`), which refuses this one; behind that, the
+/// input's readers end with an error at the end of the file (unit-tested in
+/// `src/attribute/parquet_source.rs`). An input error, no output.
 #[test]
 fn a_parquet_page_header_running_past_the_end_is_an_error_not_a_spin() {
     let input = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -567,10 +569,54 @@ fn a_parquet_page_header_running_past_the_end_is_an_error_not_a_spin() {
     match &e {
         AttributeError::Input(m) => assert!(
             m.contains("parquet-page-header-skip-past-end.parquet")
-                && m.contains("past the end of the file"),
+                && (m.contains("malformed page header") || m.contains("past the end of the file")),
             "{m}"
         ),
         other => panic!("{other:?}"),
     }
     assert!(!out.exists(), "no output after the error");
+}
+
+/// Found by the `attribute` fuzz target (a timeout): a 958-byte Parquet file
+/// whose footer holds an unknown list declaring about 2^31 booleans. `parquet`
+/// 60 skips list booleans without reading a byte each and spun for seconds;
+/// the footer is now walked first (`src/attribute/thrift_check.rs`) and the
+/// declared size does not fit in the bytes left: an input error at once.
+#[test]
+fn a_parquet_footer_declaring_billions_of_booleans_is_refused_at_once() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/parquet-footer-bool-list-spin.parquet");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.parquet");
+    let mut opts = AttributeOptions::new(input, out.clone());
+    opts.threads = 1;
+    let e = run(&opts).expect_err("a malformed footer");
+    match &e {
+        AttributeError::Input(m) => assert!(
+            m.contains("parquet-footer-bool-list-spin.parquet")
+                && m.contains("malformed footer")
+                && m.contains("entries in"),
+            "{m}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(!out.exists(), "no output after the error");
+}
+
+/// The structural checks in front of the Parquet decoder (footer and every
+/// page header walked) accept what a real writer produces beyond parquet-rs's
+/// own output: pyarrow 21, data pages v2 of 512 bytes (many pages per chunk),
+/// a dictionary page on one column, statistics and a page index, three row
+/// groups (`tests/data/pyarrow-v2-pages.parquet`, 3,000 rows, seed 29).
+#[test]
+fn a_pyarrow_file_with_many_v2_pages_passes_the_checks() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pyarrow-v2-pages.parquet");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.parquet");
+    let mut opts = AttributeOptions::new(input, out.clone());
+    opts.threads = 2;
+    let stats = run(&opts).expect("a well-formed pyarrow file");
+    assert_eq!(stats.rows, 3000);
+    assert!(stats.inside > 1000, "{stats:?}");
+    assert!(out.exists());
 }

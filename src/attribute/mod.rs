@@ -37,6 +37,7 @@ mod parquet_run;
 mod parquet_source;
 mod pipeline;
 mod rows;
+mod thrift_check;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -43,7 +43,7 @@ fn out_err(e: impl std::fmt::Display) -> AttributeError {
 
 /// Rows in a Parquet file, from its footer (for the progress bar).
 pub(crate) fn row_count(path: &Path) -> Option<u64> {
-    let source = ParquetSource::new(File::open(path).ok()?).ok()?;
+    let source = ParquetSource::open(File::open(path).ok()?).ok()?;
     let b = ParquetRecordBatchReaderBuilder::try_new(source).ok()?;
     u64::try_from(b.metadata().file_metadata().num_rows()).ok()
 }
@@ -65,8 +65,12 @@ fn open_input(
         let schema = r.schema();
         return Ok((schema, Box::new(r.map(|b| b.map_err(|e| e.to_string())))));
     }
-    let source = ParquetSource::new(file).map_err(|e| input_err(path, e))?;
+    let source = ParquetSource::open(file).map_err(|e| input_err(path, e))?;
+    let checker = source.try_clone().map_err(|e| input_err(path, e))?;
     let b = ParquetRecordBatchReaderBuilder::try_new(source).map_err(|e| input_err(path, e))?;
+    checker
+        .check_pages(b.metadata())
+        .map_err(|e| input_err(path, e))?;
     // The builder's schema carries the file's key-value metadata.
     let schema = b.schema().clone();
     let r = b
