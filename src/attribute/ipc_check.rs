@@ -63,7 +63,7 @@ pub(crate) fn check_blocks(path: &Path, file: &mut File) -> Result<(), Attribute
             .zip(u64::try_from(b.metaDataLength()).ok())
             .zip(u64::try_from(b.bodyLength()).ok())
             .and_then(|((o, m), body)| o.checked_add(m)?.checked_add(body));
-        if !end.is_some_and(|e| e <= blocks_end) {
+        if end.is_none_or(|e| e > blocks_end) {
             return Err(bad(path, format!("block {i} lies outside the file")));
         }
     }

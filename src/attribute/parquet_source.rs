@@ -133,7 +133,7 @@ impl ChunkReader for ParquetSource {
         let end = u64::try_from(length)
             .ok()
             .and_then(|l| start.checked_add(l));
-        if !end.is_some_and(|e| e <= self.len) {
+        if end.is_none_or(|e| e > self.len) {
             return Err(ParquetError::EOF(format!(
                 "a range of {length} bytes at offset {start} lies outside the file ({} bytes)",
                 self.len
