@@ -107,3 +107,75 @@ fn neighbours_touch_hubei_and_do_not_overlap_it() {
         );
     }
 }
+
+/// The footprint's area and length in each neighbouring province
+/// (`other_provinces` of an analysis, computed by liuyu's quadtree overlay)
+/// against geo's boolean overlay of the whole province polygons, the
+/// computation it replaced: footprints reaching into two or three provinces
+/// at once (Hubei–Henan–Anhui, Hubei–Hunan–Chongqing), a polygon and a line.
+#[test]
+fn other_provinces_amounts_agree_with_geo_boolean_ops() {
+    use geo::{Geodesic, Length, LineString, MultiLineString, MultiPolygon, Polygon};
+    use liuyu::governance::analyze::{analyze, AnalyzeRequest};
+    use liuyu::governance::jurisdiction::area_m2;
+    let atlas = Atlas::embedded().unwrap();
+    let rules = liuyu::governance::Rules::embedded().unwrap();
+    let run = |fp: serde_json::Value| {
+        let req: AnalyzeRequest =
+            serde_json::from_value(serde_json::json!({"matter": "air", "footprint": fp})).unwrap();
+        analyze(
+            &rules,
+            &atlas,
+            &liuyu::governance::water::NoRiverGraph,
+            &req,
+            liuyu::governance::footprint::DEFAULT_MAX_VERTICES,
+            &liuyu::Budget::unlimited(),
+        )
+        .unwrap()
+    };
+    let boxes = [
+        (114.6, 31.3, 116.4, 32.4, 2), // 河南 and 安徽 around 麻城/英山
+        (108.9, 29.3, 110.9, 30.4, 2), // 重庆 and 湖南 around 恩施/鹤峰
+    ];
+    for (x0, y0, x1, y1, want) in boxes {
+        let poly = Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        );
+        let a = run(serde_json::to_value(geojson::Geometry::from(&poly)).unwrap());
+        assert!(a.other_provinces.len() >= want, "{:?}", a.other_provinces);
+        for o in &a.other_provinces {
+            let n = atlas
+                .neighbours()
+                .iter()
+                .find(|u| u.id == o.adcode)
+                .unwrap();
+            let reference =
+                area_m2(&n.geometry.intersection(&MultiPolygon(vec![poly.clone()]))) / 1e6;
+            assert!(
+                (o.amount - reference).abs() <= 1e-6 * reference.max(1.0),
+                "{}: {} km² vs geo {reference} km²",
+                o.name,
+                o.amount
+            );
+        }
+        let line = LineString::from(vec![(x0, y0), (x1, y1), (x1, y0), (x0, y1)]);
+        let a = run(serde_json::to_value(geojson::Geometry::from(&line)).unwrap());
+        assert!(a.other_provinces.len() >= want, "{:?}", a.other_provinces);
+        for o in &a.other_provinces {
+            let n = atlas
+                .neighbours()
+                .iter()
+                .find(|u| u.id == o.adcode)
+                .unwrap();
+            let clipped = n.geometry.clip(&MultiLineString(vec![line.clone()]), false);
+            let reference = Geodesic.length(&clipped) / 1e3;
+            assert!(
+                (o.amount - reference).abs() <= 1e-3 + 1e-6 * reference,
+                "{}: {} km vs geo {reference} km",
+                o.name,
+                o.amount
+            );
+        }
+    }
+}

@@ -162,6 +162,8 @@ pub struct Atlas {
     locator: Locator,
     /// Rings and unit index for footprint overlays, built on first use.
     overlay: std::sync::OnceLock<crate::overlay::Prepared>,
+    /// The neighbouring provinces prepared for overlays, built on first use.
+    neighbours_overlay: std::sync::OnceLock<crate::overlay::Prepared>,
     /// Every unit's parts of a locate answer, serialised once at load.
     fragments: std::sync::OnceLock<crate::locate::fragments::Fragments>,
     version: String,
@@ -211,6 +213,7 @@ impl Atlas {
             neighbours,
             locator,
             overlay: std::sync::OnceLock::new(),
+            neighbours_overlay: std::sync::OnceLock::new(),
             fragments: std::sync::OnceLock::new(),
             version: raw.version,
             dataset: raw.manifest.dataset,
@@ -274,6 +277,13 @@ impl Atlas {
     pub fn overlay(&self) -> &crate::overlay::Prepared {
         self.overlay
             .get_or_init(|| crate::overlay::Prepared::new(self))
+    }
+
+    /// The neighbouring provinces prepared for footprint overlays (slot =
+    /// index in [`Atlas::neighbours`]), built on first use.
+    pub fn neighbours_overlay(&self) -> &crate::overlay::Prepared {
+        self.neighbours_overlay
+            .get_or_init(|| crate::overlay::Prepared::of_units(&self.neighbours.units))
     }
 
     /// Exact all-layer lookup of a WGS 84 / CGCS2000 lon/lat point.

@@ -160,6 +160,21 @@ pub struct Prepared {
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
 }
 
+/// The R-tree entries of the slots' boxes (a slot without rings has none).
+fn boxes(units: &[PreparedUnit]) -> Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> {
+    units
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, u)| {
+            let b = u.rings.bbox()?;
+            Some(GeomWithData::new(
+                Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
+                slot,
+            ))
+        })
+        .collect()
+}
+
 /// The county-level units each unit claims by the layer tables (a proposal,
 /// proven or rejected by [`exact_union`]).
 fn claimed_members(atlas: &Atlas) -> HashMap<(usize, String), Vec<usize>> {
@@ -270,22 +285,42 @@ impl Prepared {
             area_m2: province.area_m2(),
             rings: province,
         });
-        let boxes = units
-            .iter()
-            .enumerate()
-            .filter_map(|(slot, u)| {
-                let b = u.rings.bbox()?;
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
-                    slot,
-                ))
-            })
-            .collect();
+        let tree = RTree::bulk_load(boxes(&units));
         Prepared {
             units,
             owners,
             derived,
-            tree: RTree::bulk_load(boxes),
+            tree,
+        }
+    }
+
+    /// Prepares a list of units on their own (no derived units; the region
+    /// slot is empty, so [`AreaShares::outside`] is the whole footprint):
+    /// the neighbouring provinces, overlaid only when a footprint leaves
+    /// Hubei. A slot's owner is `(0, index in units)`.
+    pub fn of_units(units: &[crate::atlas::Unit]) -> Prepared {
+        let mut prepared: Vec<PreparedUnit> = units
+            .iter()
+            .map(|u| {
+                let rings = Rings::from_multipolygon(&u.geometry);
+                PreparedUnit {
+                    area_m2: rings.area_m2(),
+                    rings,
+                }
+            })
+            .collect();
+        let owners = (0..units.len()).map(|i| (0, i)).collect();
+        let derived = vec![None; units.len()];
+        prepared.push(PreparedUnit {
+            rings: Rings::default(),
+            area_m2: 0.0,
+        });
+        let tree = RTree::bulk_load(boxes(&prepared));
+        Prepared {
+            units: prepared,
+            owners,
+            derived,
+            tree,
         }
     }
 

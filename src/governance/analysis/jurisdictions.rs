@@ -1,11 +1,11 @@
 //! Step 1: the matter by name, the footprint's jurisdictions with shares (辖区),
 //! the parties, and the neighbouring provinces it reaches into.
 
-use geo::{BooleanOps, Geodesic, Length};
 use serde_json::{json, Map};
 
 use crate::atlas::{Atlas, LayerKind};
 use crate::budget::Budget;
+use crate::overlay::{self, Cost, Rings, Stage};
 
 use super::super::footprint::{self, Footprint, Measure};
 use super::super::jurisdiction::{self, amount, round6, JurisdictionError, Touched, Touches};
@@ -211,21 +211,8 @@ pub(super) fn other_provinces(
     };
     let t = &cx.touches;
     let mut out = Vec::new();
-    for n in cx.atlas.neighbours() {
-        budget.check().map_err(JurisdictionError::from)?;
-        let m = match t.measure {
-            Measure::Area => jurisdiction::area_m2(&n.geometry.intersection(&fp.polygons)),
-            Measure::Length => Geodesic.length(&n.geometry.clip(&fp.lines, false)),
-            Measure::Count => fp
-                .points
-                .iter()
-                .filter(|p| {
-                    cx.atlas
-                        .neighbour_at(p.x(), p.y())
-                        .is_some_and(|u| u.id == n.id)
-                })
-                .count() as f64,
-        };
+    for (i, m) in neighbour_measures(cx.atlas, fp, t.measure, budget)? {
+        let n = &cx.atlas.neighbours()[i];
         let share = round6(m / t.total);
         if share > 0.0 {
             out.push(OtherProvince {
@@ -238,4 +225,48 @@ pub(super) fn other_provinces(
     }
     out.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.adcode.cmp(&b.adcode)));
     Ok(out)
+}
+
+/// The footprint's area, length or point count in each neighbouring province
+/// (index in [`Atlas::neighbours`]), by the same overlay as the layers
+/// (`crate::overlay`, on [`Atlas::neighbours_overlay`]) under its own work
+/// bound: candidates by box, clipping down a quadtree, i_overlay only where
+/// both boundaries pass.
+fn neighbour_measures(
+    atlas: &Atlas,
+    fp: &Footprint,
+    measure: Measure,
+    budget: &Budget,
+) -> Result<Vec<(usize, f64)>, AnalyzeError> {
+    let prep = atlas.neighbours_overlay();
+    let mut cost = Cost::new(Stage::Overlay, jurisdiction::OVERLAY_BUDGET);
+    let by_slot = match measure {
+        Measure::Area => {
+            let rings = Rings::from_multipolygon(&fp.polygons);
+            overlay::area_shares(prep, &rings, budget, &mut cost)
+                .map_err(JurisdictionError::from)?
+                .by_slot
+        }
+        Measure::Length => {
+            overlay::length_shares(prep, &fp.lines, budget, &mut cost)
+                .map_err(JurisdictionError::from)?
+                .by_slot
+        }
+        Measure::Count => {
+            budget.check().map_err(JurisdictionError::from)?;
+            let mut counts = vec![0.0; atlas.neighbours().len()];
+            for p in &fp.points {
+                if let Some(n) = atlas.neighbour_at(p.x(), p.y()) {
+                    if let Some(i) = atlas.neighbours().iter().position(|u| u.id == n.id) {
+                        counts[i] += 1.0;
+                    }
+                }
+            }
+            counts.into_iter().enumerate().collect()
+        }
+    };
+    Ok(by_slot
+        .into_iter()
+        .filter_map(|(slot, m)| Some((prep.owner(slot)?.1, m)))
+        .collect())
 }
