@@ -620,3 +620,56 @@ fn a_pyarrow_file_with_many_v2_pages_passes_the_checks() {
     assert!(stats.inside > 1000, "{stats:?}");
     assert!(out.exists());
 }
+
+/// An Arrow IPC record batch is attributed in slices of `chunk_rows` rows, so
+/// memory follows `--chunk-rows`, not the file's batches: a column of nulls
+/// takes no bytes, and a file of a few hundred bytes can declare a batch of
+/// hundreds of millions of rows (the `attribute` fuzz target's runs grew to
+/// 2 GB before this). One 20,000-row batch in, chunks of 1,000: every row out,
+/// values unchanged, no output batch over 1,000 rows.
+#[test]
+fn a_large_arrow_ipc_batch_is_attributed_in_chunks() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let input = dir.path().join("big.arrow");
+    let n = 20_000;
+    let lon: Float64Array = (0..n)
+        .map(|i| 108.5 + 7.5 * (i as f64) / n as f64)
+        .collect();
+    let lat: Float64Array = (0..n)
+        .map(|i| 29.2 + 4.0 * ((i * 7919) % n) as f64 / n as f64)
+        .collect();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("lon", DataType::Float64, false),
+        Field::new("lat", DataType::Float64, false),
+    ]));
+    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(lon), Arc::new(lat)]).unwrap();
+    let mut w =
+        arrow_ipc::writer::FileWriter::try_new(std::fs::File::create(&input).unwrap(), &schema)
+            .unwrap();
+    w.write(&batch).unwrap();
+    w.finish().unwrap();
+    let out = dir.path().join("out.arrow");
+    let mut opts = AttributeOptions::new(input, out.clone());
+    opts.threads = 2;
+    opts.chunk_rows = 1000;
+    let stats = run(&opts).expect("attribute");
+    assert_eq!(stats.rows, n as u64);
+    let r =
+        arrow_ipc::reader::FileReader::try_new(std::fs::File::open(&out).unwrap(), None).unwrap();
+    let batches: Vec<RecordBatch> = r.map(|b| b.unwrap()).collect();
+    assert!(batches.len() >= 20, "{} batches", batches.len());
+    assert!(batches.iter().all(|b| b.num_rows() <= 1000));
+    let got: Vec<f64> = batches
+        .iter()
+        .flat_map(|b| {
+            let c = b.column(0).as_any().downcast_ref::<Float64Array>().unwrap();
+            c.values().to_vec()
+        })
+        .collect();
+    let want = batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap();
+    assert_eq!(got, want.values().to_vec());
+}

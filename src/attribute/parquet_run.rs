@@ -243,6 +243,26 @@ impl Worker {
     }
 }
 
+/// At most `rows` rows of `b` from row `at` (zero-copy); what is left of `b`
+/// goes back to `pending`. An Arrow IPC record batch may hold any number of
+/// rows (a column of nulls takes no bytes, so a file of a few hundred bytes
+/// can declare hundreds of millions), and the nine added columns are built per
+/// chunk: slicing keeps memory bounded by `--chunk-rows` whatever the file's
+/// batches (Parquet batches are already cut to that size by the reader).
+fn slice_chunk(
+    b: RecordBatch,
+    at: usize,
+    rows: usize,
+    pending: &mut Option<(RecordBatch, usize)>,
+) -> RecordBatch {
+    let n = (b.num_rows() - at).min(rows);
+    let chunk = b.slice(at, n);
+    if at + n < b.num_rows() {
+        *pending = Some((b, at + n));
+    }
+    chunk
+}
+
 /// Runs one step of the Parquet or Arrow IPC decoders, a panic inside them
 /// turned into an input error naming the file. The `arrow-ipc` reader slices
 /// buffers at the offsets a file declares before validating them, so a
@@ -291,16 +311,24 @@ pub(crate) fn run(
     let mut stats = RunStats::new(threads);
     let path = opts.input.display().to_string();
     let in_path = opts.input.clone();
+    let rows = opts.chunk_rows.max(1);
+    // The batch being handed out in slices, and the next row to hand out.
+    let mut pending: Option<(RecordBatch, usize)> = None;
     pipeline::run(
         threads,
         pool,
-        move |c: &mut BatchChunk| match guarded(&in_path, || Ok(batches.next()))? {
-            None => Ok(false),
-            Some(Ok(b)) => {
-                c.input = Some(b);
-                Ok(true)
+        move |c: &mut BatchChunk| {
+            if pending.is_none() {
+                match guarded(&in_path, || Ok(batches.next()))? {
+                    None => return Ok(false),
+                    Some(Ok(b)) => pending = Some((b, 0)),
+                    Some(Err(e)) => return Err(input_err(&in_path, e)),
+                }
             }
-            Some(Err(e)) => Err(input_err(&in_path, e)),
+            c.input = pending
+                .take()
+                .map(|(b, at)| slice_chunk(b, at, rows, &mut pending));
+            Ok(true)
         },
         move || Worker {
             atlas: atlas.clone(),

@@ -68,7 +68,8 @@ impl ParquetSource {
     }
 
     /// Every page header of every column chunk walked before `parquet` reads
-    /// it: each must end inside its chunk and give its page size (field 3).
+    /// it: each must give its page size (field 3), and the header and its
+    /// page must end inside the chunk.
     pub(crate) fn check_pages(&self, meta: &ParquetMetaData) -> std::result::Result<(), String> {
         for (g, rg) in meta.row_groups().iter().enumerate() {
             for (c, col) in rg.columns().iter().enumerate() {
@@ -84,6 +85,11 @@ impl ParquetSource {
                         .and_then(|s| u64::try_from(s).ok())
                         .ok_or_else(|| format!("page header at {at} without a page size"))?;
                     at = at.saturating_add(w.len as u64).saturating_add(size);
+                    if at > end {
+                        return Err(format!(
+                            "row group {g}, column {c}: a page of {size} bytes runs past its column chunk"
+                        ));
+                    }
                 }
             }
         }
