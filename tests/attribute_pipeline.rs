@@ -492,31 +492,38 @@ fn a_malformed_parquet_page_header_is_an_error_not_a_panic() {
     }
 }
 
-/// Found by the `attribute` fuzz target: an Arrow IPC file whose record batch
-/// declares a buffer at an offset past the message body made `arrow-ipc` 60
-/// panic while slicing it. The decoder runs behind a guard: an input error
-/// naming the file, no output.
-#[test]
-fn a_malformed_arrow_ipc_buffer_offset_is_an_error_not_a_panic() {
+/// Runs `liuyu attribute` on a malformed file under `tests/data/fuzz/` (one
+/// worker) and returns its input error's message, after checking that no
+/// output and no partial file were left.
+fn refused(fixture: &str, ext: &str) -> String {
     let input = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/fuzz/arrow-ipc-buffer-offset-past-body.arrow");
+        .join("tests/data/fuzz")
+        .join(fixture);
     let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().join("out.arrow");
+    let out = dir.path().join(format!("out.{ext}"));
     let mut opts = AttributeOptions::new(input, out.clone());
     opts.threads = 1;
-    let e = run(&opts).expect_err("a malformed buffer offset");
-    match &e {
-        AttributeError::Input(m) => {
-            assert!(m.contains("arrow-ipc-buffer-offset-past-body.arrow"), "{m}")
-        }
-        other => panic!("{other:?}"),
-    }
+    let e = run(&opts).expect_err("a malformed file");
     assert!(!out.exists(), "no output after the error");
     assert!(
         leftovers(dir.path()).is_empty(),
         "{:?}",
         leftovers(dir.path())
     );
+    match e {
+        AttributeError::Input(m) => m,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Found by the `attribute` fuzz target: an Arrow IPC file whose record batch
+/// declares a buffer at an offset past the message body made `arrow-ipc` 60
+/// panic while slicing it. The decoder runs behind a guard: an input error
+/// naming the file, no output.
+#[test]
+fn a_malformed_arrow_ipc_buffer_offset_is_an_error_not_a_panic() {
+    let m = refused("arrow-ipc-buffer-offset-past-body.arrow", "arrow");
+    assert!(m.contains("arrow-ipc-buffer-offset-past-body.arrow"), "{m}");
 }
 
 /// Found by the `attribute` fuzz target (a timeout): a 759-byte Arrow IPC file
@@ -527,25 +534,10 @@ fn a_malformed_arrow_ipc_buffer_offset_is_an_error_not_a_panic() {
 /// the decoder's own message never says.
 #[test]
 fn an_arrow_ipc_block_past_the_end_of_the_file_is_refused_before_reading() {
-    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/fuzz/arrow-ipc-block-past-end.arrow");
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().join("out.arrow");
-    let mut opts = AttributeOptions::new(input, out.clone());
-    opts.threads = 1;
-    let e = run(&opts).expect_err("a block past the end");
-    match &e {
-        AttributeError::Input(m) => assert!(
-            m.contains("arrow-ipc-block-past-end.arrow") && m.contains("lies outside the file"),
-            "{m}"
-        ),
-        other => panic!("{other:?}"),
-    }
-    assert!(!out.exists(), "no output after the error");
+    let m = refused("arrow-ipc-block-past-end.arrow", "arrow");
     assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
+        m.contains("arrow-ipc-block-past-end.arrow") && m.contains("lies outside the file"),
+        "{m}"
     );
 }
 
@@ -559,22 +551,12 @@ fn an_arrow_ipc_block_past_the_end_of_the_file_is_refused_before_reading() {
 /// `src/attribute/parquet_source.rs`). An input error, no output.
 #[test]
 fn a_parquet_page_header_running_past_the_end_is_an_error_not_a_spin() {
-    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/fuzz/parquet-page-header-skip-past-end.parquet");
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().join("out.parquet");
-    let mut opts = AttributeOptions::new(input, out.clone());
-    opts.threads = 1;
-    let e = run(&opts).expect_err("a page header past the end");
-    match &e {
-        AttributeError::Input(m) => assert!(
-            m.contains("parquet-page-header-skip-past-end.parquet")
-                && (m.contains("malformed page header") || m.contains("past the end of the file")),
-            "{m}"
-        ),
-        other => panic!("{other:?}"),
-    }
-    assert!(!out.exists(), "no output after the error");
+    let m = refused("parquet-page-header-skip-past-end.parquet", "parquet");
+    assert!(
+        m.contains("parquet-page-header-skip-past-end.parquet")
+            && (m.contains("malformed page header") || m.contains("past the end of the file")),
+        "{m}"
+    );
 }
 
 /// Found by the `attribute` fuzz target (a timeout): a 958-byte Parquet file
@@ -584,23 +566,13 @@ fn a_parquet_page_header_running_past_the_end_is_an_error_not_a_spin() {
 /// declared size does not fit in the bytes left: an input error at once.
 #[test]
 fn a_parquet_footer_declaring_billions_of_booleans_is_refused_at_once() {
-    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/fuzz/parquet-footer-bool-list-spin.parquet");
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().join("out.parquet");
-    let mut opts = AttributeOptions::new(input, out.clone());
-    opts.threads = 1;
-    let e = run(&opts).expect_err("a malformed footer");
-    match &e {
-        AttributeError::Input(m) => assert!(
-            m.contains("parquet-footer-bool-list-spin.parquet")
-                && m.contains("malformed footer")
-                && m.contains("entries in"),
-            "{m}"
-        ),
-        other => panic!("{other:?}"),
-    }
-    assert!(!out.exists(), "no output after the error");
+    let m = refused("parquet-footer-bool-list-spin.parquet", "parquet");
+    assert!(
+        m.contains("parquet-footer-bool-list-spin.parquet")
+            && m.contains("malformed footer")
+            && m.contains("entries in"),
+        "{m}"
+    );
 }
 
 /// The structural checks in front of the Parquet decoder (footer and every
