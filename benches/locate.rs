@@ -127,6 +127,23 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
+    // The batch loop of bulk attribution (`Locator::locate_many`): one chunk
+    // of 8,192 points (the default `--chunk-rows`), time per chunk.
+    let mut g = c.benchmark_group("locate_many_8192");
+    for (name, pts) in [("random_bbox", &random), ("near_border_100m", &border)] {
+        let (mut hits, mut ends) = (Vec::new(), Vec::new());
+        let mut k = 0;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let at = (k * 8192) % (pts.len() - 8192);
+                k += 1;
+                loc.locate_many(&pts[at..at + 8192], &mut hits, &mut ends);
+                check(&hits[ends[0]..ends[1]]);
+                hits.len()
+            })
+        });
+    }
+    g.finish();
     let mut g = c.benchmark_group("locate_answer");
     let mut i = 0;
     g.bench_function("atlas_locate_json_ready", |b| {

@@ -179,3 +179,55 @@ fn other_provinces_amounts_agree_with_geo_boolean_ops() {
         }
     }
 }
+
+/// `Atlas::neighbour_at` (the stripe index, with geo's exact test inside its
+/// 1 cm band) gives exactly what geo's `Intersects` over the six polygons in
+/// adcode order gives: on random points over the neighbours' box, on their
+/// vertices, on edge midpoints and a hair (1e-9 to 1e-6 degree) either side.
+#[test]
+fn neighbour_at_is_geos_exact_answer() {
+    use rand::{Rng, SeedableRng};
+    let atlas = Atlas::embedded().unwrap();
+    let polys: Vec<_> = atlas.neighbours().iter().map(|u| &u.geometry).collect();
+    let exact = |x: f64, y: f64| {
+        let p = geo::Point::new(x, y);
+        polys.iter().position(|g| g.intersects(&p))
+    };
+    let ours = |x: f64, y: f64| {
+        atlas.neighbour_at(x, y).map(|n| {
+            atlas
+                .neighbours()
+                .iter()
+                .position(|u| std::ptr::eq(u, n))
+                .unwrap()
+        })
+    };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(606);
+    let edges: Vec<[f64; 4]> = polys
+        .iter()
+        .flat_map(|g| g.0.iter())
+        .flat_map(|p| {
+            p.exterior()
+                .0
+                .windows(2)
+                .map(|w| [w[0].x, w[0].y, w[1].x, w[1].y])
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let (mut found, mut near) = (0, 0);
+    for i in 0..40_000 {
+        let (x, y) = if i % 2 == 0 {
+            (rng.gen_range(104.0..121.0), rng.gen_range(24.0..37.0))
+        } else {
+            let e = edges[rng.gen_range(0..edges.len())];
+            let t = [0.0, 0.5, rng.gen::<f64>()][i % 3];
+            let d = [0.0, 1e-9, -1e-9, 1e-8, -5e-8, 1e-7, -1e-7, 1e-6][rng.gen_range(0..8)];
+            near += 1;
+            (e[0] + t * (e[2] - e[0]) + d, e[1] + t * (e[3] - e[1]) - d)
+        };
+        let want = exact(x, y);
+        found += usize::from(want.is_some());
+        assert_eq!(ours(x, y), want, "({x}, {y})");
+    }
+    assert!(found > 15_000 && near == 20_000, "found {found}");
+}

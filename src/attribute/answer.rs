@@ -18,20 +18,20 @@ pub(crate) const ID_LAYERS: [(LayerKind, bool); 7] = [
     (LayerKind::Corridor, true),
 ];
 
-/// Unit ids by layer and unit index, borrowed from the Atlas, with each id
-/// already escaped as a CSV field.
-pub(crate) struct Ids<'a> {
-    ids: Vec<Vec<&'a str>>,
-    csv: Vec<Vec<Vec<u8>>>,
+/// Unit ids by layer and unit index, copied from the Atlas once per worker,
+/// with each id already escaped as a CSV field.
+pub(crate) struct Ids {
+    ids: Vec<Vec<Box<str>>>,
+    csv: Vec<Vec<Box<[u8]>>>,
 }
 
-impl<'a> Ids<'a> {
+impl Ids {
     /// The ids of every unit of every layer.
-    pub(crate) fn new(atlas: &'a Atlas) -> Self {
-        let ids: Vec<Vec<&str>> = atlas
+    pub(crate) fn new(atlas: &Atlas) -> Self {
+        let ids: Vec<Vec<Box<str>>> = atlas
             .layers()
             .iter()
-            .map(|l| l.units.iter().map(|u| u.id.as_str()).collect())
+            .map(|l| l.units.iter().map(|u| u.id.as_str().into()).collect())
             .collect();
         let csv = ids
             .iter()
@@ -40,7 +40,7 @@ impl<'a> Ids<'a> {
                     .map(|id| {
                         let mut v = Vec::new();
                         push_field(&mut v, id.as_bytes());
-                        v
+                        v.into_boxed_slice()
                     })
                     .collect()
             })
@@ -50,8 +50,8 @@ impl<'a> Ids<'a> {
 
     /// The id of a hit's unit.
     #[inline]
-    pub(crate) fn of(&self, h: &Hit) -> &'a str {
-        self.ids[h.layer.index()][h.unit as usize]
+    pub(crate) fn of(&self, h: &Hit) -> &str {
+        &self.ids[h.layer.index()][h.unit as usize]
     }
 
     /// Writes the value of one id column into `buf` (cleared first): the first

@@ -248,6 +248,10 @@ pub(crate) struct TextChunk {
     pub spans: Vec<Span>,
     /// File offset after the chunk (for progress).
     pub end_offset: u64,
+    /// `data` is valid UTF-8 as a whole, so each record is (records end at
+    /// ASCII bytes); checked once by the reader, which spares the workers a
+    /// check per record.
+    pub utf8: bool,
     /// Output lines.
     pub out: Vec<u8>,
     /// Rows, bad rows and counters.
@@ -314,6 +318,7 @@ impl Framer {
             let need_more = self.frame(c);
             if c.spans.len() >= self.max_rows || c.data.len() >= CHUNK_BYTES || !need_more {
                 c.end_offset = self.base + self.pos as u64;
+                c.utf8 = std::str::from_utf8(&c.data).is_ok();
                 return Ok(!c.spans.is_empty());
             }
             self.read_more()?;

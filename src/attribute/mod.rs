@@ -32,11 +32,13 @@ mod csv_run;
 mod frame;
 mod ipc_check;
 mod ndjson;
+mod number;
 pub mod output;
 mod parquet_run;
 mod parquet_source;
 mod pipeline;
 mod rows;
+mod tail_cache;
 mod thrift_check;
 
 use std::path::PathBuf;

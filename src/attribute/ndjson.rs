@@ -39,6 +39,8 @@ fn json_message(e: &serde_json::Error) -> String {
 
 struct Worker {
     atlas: Arc<Atlas>,
+    /// Unit ids, copied once per run and shared by the workers.
+    ids: Arc<Ids>,
     crs: Arc<Crs>,
     kx: String,
     ky: String,
@@ -50,8 +52,7 @@ impl Worker {
     fn process(&mut self, c: &mut TextChunk) {
         c.out.clear();
         c.sink.clear();
-        let atlas = self.atlas.clone();
-        let ids = Ids::new(&atlas);
+        let ids = self.ids.clone();
         for i in 0..c.spans.len() {
             let s = c.spans[i];
             let raw = &c.data[s.start as usize..s.end as usize];
@@ -153,11 +154,13 @@ pub(crate) fn run(
     let pool = (0..2 * threads + 2).map(|_| TextChunk::default()).collect();
     let mut stats = RunStats::new(threads);
     let path = opts.input.display().to_string();
+    let ids = Arc::new(Ids::new(&atlas));
     pipeline::run(
         threads,
         pool,
         move |c: &mut TextChunk| framer.fill(c),
         move || Worker {
+            ids: ids.clone(),
             atlas: atlas.clone(),
             crs: crs.clone(),
             kx: kx.clone(),

