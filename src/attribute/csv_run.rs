@@ -6,8 +6,9 @@
 //! A worker takes a chunk in three passes (parse every row, look up every
 //! point in one loop, format every row) and formats the added columns of a
 //! repeated answer from a small cache ([`TailCache`]): on the side-by-side
-//! point set this took the worker from about 240 to 160 ns a row (the lookup
-//! from about 100 to 55 ns, the formatting from 55 to 28 ns).
+//! point set this took the worker from about 240 to 145 ns a row (the lookup
+//! from about 100 to 53 ns, the formatting from 55 to 25 ns; see
+//! docs/performance.md).
 //!
 //! Output is byte for byte what the `csv` crate's reader and writer produced
 //! before (the earlier implementation): a record without a quote character is
@@ -145,12 +146,15 @@ impl Worker {
         b.side.clear();
         for s in &c.spans {
             let rec = &c.data[s.start as usize..s.end as usize];
-            match s.kind {
-                Kind::Plain | Kind::Quoted if !c.utf8 && std::str::from_utf8(rec).is_err() => {
-                    let at = std::str::from_utf8(rec).map_or_else(|e| e.valid_up_to(), |_| 0);
-                    c.sink
-                        .bad(BadRow::at(rec, at, s.line, "invalid UTF-8"), rec);
+            if !c.utf8 && matches!(s.kind, Kind::Plain | Kind::Quoted) {
+                // The chunk is not all UTF-8: find the records that are not.
+                if let Err(e) = std::str::from_utf8(rec) {
+                    let bad = BadRow::at(rec, e.valid_up_to(), s.line, "invalid UTF-8");
+                    c.sink.bad(bad, rec);
+                    continue;
                 }
+            }
+            match s.kind {
                 Kind::Plain => self.plain(rec, s.start as usize, s.line, &mut c.sink),
                 Kind::Quoted => self.quoted(rec, s.line, &mut c.sink),
                 Kind::Unterminated(at) => c.sink.bad(
@@ -243,6 +247,7 @@ impl Worker {
         self.fields = fields;
         self.ends = ends;
     }
+
     /// Splits one framed record into `fields`/`ends` with `csv_core` (the
     /// record, then a `\n` to end it); returns the field count.
     fn parse_quoted(&mut self, rec: &[u8]) -> Option<usize> {
