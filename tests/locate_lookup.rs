@@ -330,37 +330,14 @@ fn a_deep_quadtree_agrees_with_the_stripe_index() {
 }
 
 /// The batch lookup of bulk attribution gives each point exactly what a lookup
-/// of that point alone gives, in the same order, for random, border and
-/// outside points (and NaN) mixed in one batch.
+/// of that point alone gives, in the same order, for the probe points (random,
+/// near vertices and edges, level with vertices, on cell sides) and NaN or
+/// infinite ones mixed in one batch.
 #[test]
 fn locate_many_gives_each_point_its_own_answer() {
     let a = atlas();
-    let bb = a.layer(LayerKind::Province).units[0].bbox().unwrap();
-    let mut rng = ChaCha8Rng::seed_from_u64(1202);
-    let county_vertices: Vec<(f64, f64)> = a
-        .layer(LayerKind::County)
-        .units
-        .iter()
-        .flat_map(|u| u.geometry.0.iter())
-        .flat_map(|p| p.exterior().0.iter().map(|c| (c.x, c.y)))
-        .collect();
-    let points: Vec<(f64, f64)> = (0..20_000)
-        .map(|i| match i % 4 {
-            0 | 1 => (
-                rng.gen_range(bb.min().x - 0.5..bb.max().x + 0.5),
-                rng.gen_range(bb.min().y - 0.5..bb.max().y + 0.5),
-            ),
-            2 => county_vertices[rng.gen_range(0..county_vertices.len())],
-            _ if i % 100 == 3 => (f64::NAN, 30.0),
-            _ => {
-                let v = county_vertices[rng.gen_range(0..county_vertices.len())];
-                (
-                    v.0 + rng.gen_range(-1e-6..1e-6),
-                    v.1 + rng.gen_range(-1e-6..1e-6),
-                )
-            }
-        })
-        .collect();
+    let mut points = probe_points(a, 4_000, 1202);
+    points.extend([(f64::NAN, 30.0), (114.3, f64::NAN), (f64::INFINITY, 30.0)]);
     let (mut hits, mut ends) = (Vec::new(), Vec::new());
     a.locator().locate_many(&points, &mut hits, &mut ends);
     assert_eq!(ends.len(), points.len() + 1);

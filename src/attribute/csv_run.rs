@@ -69,7 +69,8 @@ pub(crate) fn read_header(path: &Path) -> Result<Header, AttributeError> {
 /// interleaving them with parsing and formatting prevented.
 pub(crate) struct Worker {
     atlas: Arc<Atlas>,
-    ids: Ids,
+    /// Unit ids, copied once per run and shared by the workers.
+    ids: Arc<Ids>,
     tails: TailCache,
     crs: Arc<Crs>,
     ncols: usize,
@@ -109,9 +110,16 @@ struct Row {
 }
 
 impl Worker {
-    fn new(atlas: Arc<Atlas>, crs: Arc<Crs>, ncols: usize, ix: usize, iy: usize) -> Self {
+    fn new(
+        atlas: Arc<Atlas>,
+        ids: Arc<Ids>,
+        crs: Arc<Crs>,
+        ncols: usize,
+        ix: usize,
+        iy: usize,
+    ) -> Self {
         Worker {
-            ids: Ids::new(&atlas),
+            ids,
             tails: TailCache::new(),
             atlas,
             crs,
@@ -374,11 +382,12 @@ pub(crate) fn run(
     let pool = (0..2 * threads + 2).map(|_| TextChunk::default()).collect();
     let mut stats = RunStats::new(threads);
     let path = opts.input.display().to_string();
+    let ids = Arc::new(Ids::new(&atlas));
     pipeline::run(
         threads,
         pool,
         move |c: &mut TextChunk| framer.fill(c),
-        move || Worker::new(atlas.clone(), crs.clone(), ncols, ix, iy),
+        move || Worker::new(atlas.clone(), ids.clone(), crs.clone(), ncols, ix, iy),
         |w: &mut Worker, c: &mut TextChunk| w.process(c),
         |c: &mut TextChunk| {
             let go = out.chunk(&path, &c.out, &c.sink, &mut stats)?;
