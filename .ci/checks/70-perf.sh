@@ -11,8 +11,9 @@
 #  5. pytest python/tests: against shapely (GEOS) and pyproj (PROJ).
 #  6. bench/side-by-side/run.sh --smoke (20,000 + 5,000 points, 1 s of wrk)
 #     with the debug binary `cargo test` built: every engine runs and agrees
-#     outside the 1 cm border band. Not a measurement (the full run is in
-#     docs/performance.md).
+#     outside the 1 cm border band; analyze.sh serves with that binary too
+#     (a release build there took 313 of this check's 673 s). Not a
+#     measurement (the full run is in docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
