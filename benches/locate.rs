@@ -15,6 +15,9 @@ use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
 use std::time::Instant;
 
+#[path = "../tests/common/edges.rs"]
+mod edges;
+
 fn random_points(atlas: &Atlas, n: usize, seed: u64) -> Vec<(f64, f64)> {
     let bb = atlas.layer(LayerKind::Province).units[0].bbox().unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -32,19 +35,13 @@ fn random_points(atlas: &Atlas, n: usize, seed: u64) -> Vec<(f64, f64)> {
 /// edge, moved by up to 100 m (0.0009 degree) in a random direction.
 fn border_points(atlas: &Atlas, n: usize, seed: u64) -> Vec<(f64, f64)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let edges: Vec<[f64; 4]> = atlas
-        .layer(LayerKind::County)
-        .units
-        .iter()
-        .flat_map(|u| u.geometry.0.iter())
-        .flat_map(|p| {
-            p.exterior()
-                .0
-                .windows(2)
-                .map(|w| [w[0].x, w[0].y, w[1].x, w[1].y])
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let edges = edges::exterior_edges(
+        atlas
+            .layer(LayerKind::County)
+            .units
+            .iter()
+            .map(|u| &u.geometry),
+    );
     (0..n)
         .map(|_| {
             let e = edges[rng.gen_range(0..edges.len())];

@@ -7,6 +7,9 @@ use geo::{BooleanOps, Intersects};
 use liuyu::atlas::LayerKind;
 use liuyu::Atlas;
 
+#[path = "common/edges.rs"]
+mod edges;
+
 const SIX: [(&str, &str); 6] = [
     ("340000", "安徽省"),
     ("360000", "江西省"),
@@ -203,17 +206,7 @@ fn neighbour_at_is_geos_exact_answer() {
         })
     };
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(606);
-    let edges: Vec<[f64; 4]> = polys
-        .iter()
-        .flat_map(|g| g.0.iter())
-        .flat_map(|p| {
-            p.exterior()
-                .0
-                .windows(2)
-                .map(|w| [w[0].x, w[0].y, w[1].x, w[1].y])
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let edges = edges::exterior_edges(polys.iter().copied());
     let (mut found, mut near) = (0, 0);
     for i in 0..40_000 {
         let (x, y) = if i % 2 == 0 {
