@@ -313,6 +313,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(
                     e @ (crate::attribute::AttributeError::Usage(_)
+                    | crate::attribute::AttributeError::Input(_)
                     | crate::attribute::AttributeError::BadRow { .. }),
                 ) => fail(e, 2),
                 Err(e) => fail(e, 1),

@@ -526,6 +526,30 @@ fn a_malformed_arrow_ipc_buffer_offset_is_an_error_not_a_panic() {
     assert!(m.contains("arrow-ipc-buffer-offset-past-body.arrow"), "{m}");
 }
 
+/// The same file through the command line: exit 2 and one input error on
+/// stderr. The decoder's panic is caught, and the panic hook's "thread
+/// panicked at" report, which would read as a crash, is not printed.
+#[test]
+fn a_decoder_panic_reaches_the_command_line_user_as_one_input_error() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz/arrow-ipc-buffer-offset-past-body.arrow");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out.arrow");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_liuyu"))
+        .args(["attribute", "--quiet", "--threads", "1", "--in"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("malformed file: the decoder failed"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!out.exists());
+}
+
 /// Found by the `attribute` fuzz target (a timeout): a 759-byte Arrow IPC file
 /// whose footer lists a block of about 4 GiB. `arrow-ipc` allocates and
 /// zero-fills a buffer of the declared length before reading it (4 GiB of

@@ -109,9 +109,13 @@ pub enum AttributeError {
     /// File-system error.
     #[error("I/O error: {0}")]
     Io(String),
-    /// Malformed input.
+    /// Malformed input (exit status 2 on the command line).
     #[error("bad input: {0}")]
     Input(String),
+    /// A fault of liuyu itself, e.g. a worker thread that panicked (a bug to
+    /// report; exit status 1).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Writing the output failed.
     #[error("output: {0}")]
     Output(String),

@@ -270,11 +270,15 @@ fn slice_chunk(
 /// malformed file panics inside the crate (found by the `attribute` fuzz
 /// target: a buffer offset past the message body); the same guard covers the
 /// Parquet decoder. After such an error the reader is not used again.
+///
+/// The panic is expected here, so the process's panic hook stays quiet for it
+/// (see [`quiet_panics`]): the user reads one input error on stderr, not a
+/// "thread panicked" report followed by it.
 fn guarded<T>(
     path: &std::path::Path,
     step: impl FnOnce() -> Result<T, AttributeError>,
 ) -> Result<T, AttributeError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|panic| {
+    quiet_panics(step).unwrap_or_else(|panic| {
         let why = panic
             .downcast_ref::<String>()
             .map(String::as_str)
@@ -285,6 +289,31 @@ fn guarded<T>(
             path.display()
         )))
     })
+}
+
+thread_local! {
+    /// Whether this thread is inside [`quiet_panics`].
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `step`, catching a panic, with the panic hook silenced for this
+/// thread meanwhile. The hook is wrapped once per process: outside a quiet
+/// step (any other thread, or this one afterwards) the hook that was
+/// installed before reports panics exactly as it did.
+fn quiet_panics<T>(step: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static WRAP: std::sync::Once = std::sync::Once::new();
+    WRAP.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(step));
+    QUIET.with(|q| q.set(was));
+    out
 }
 
 /// Runs a Parquet or Arrow IPC attribution.
@@ -354,4 +383,26 @@ pub(crate) fn run(
     )?;
     sinker.finish()?;
     Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{quiet_panics, QUIET};
+
+    /// A panic inside is caught with its message, the quiet flag is set only
+    /// meanwhile (nested steps restore the outer one's), and a step that
+    /// returns gives its value.
+    #[test]
+    fn quiet_panics_catches_and_restores() {
+        let caught = quiet_panics(|| -> u8 { panic!("decoder bug") }).expect_err("caught");
+        assert_eq!(caught.downcast_ref::<&str>(), Some(&"decoder bug"));
+        assert!(!QUIET.with(std::cell::Cell::get));
+        let nested = quiet_panics(|| {
+            let inner = quiet_panics(|| QUIET.with(std::cell::Cell::get));
+            (inner.ok(), QUIET.with(std::cell::Cell::get))
+        });
+        assert_eq!(nested.ok(), Some((Some(true), true)));
+        assert!(!QUIET.with(std::cell::Cell::get));
+        assert_eq!(quiet_panics(|| 7).ok(), Some(7));
+    }
 }

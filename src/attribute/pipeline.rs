@@ -92,10 +92,10 @@ where
     drop(free_tx);
     let read_result = reader
         .join()
-        .map_err(|_| AttributeError::Input("the reader thread panicked".into()))?;
+        .map_err(|_| AttributeError::Internal("the reader thread panicked".into()))?;
     for h in handles {
         h.join()
-            .map_err(|_| AttributeError::Input("a worker thread panicked".into()))?;
+            .map_err(|_| AttributeError::Internal("a worker thread panicked".into()))?;
     }
     written?;
     read_result
