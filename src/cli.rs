@@ -304,7 +304,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(args) => {
             match crate::formats::cli::run_import(cli.data.as_deref(), &args) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(e @ crate::formats::import::ImportError::Usage(_)) => fail(e, 2),
+                // A reader's message names the format, not the file: add it.
+                Err(e @ crate::formats::import::ImportError::Format(_)) if e.is_bad_input() => {
+                    fail(format_args!("{}: {e}", args.from.display()), 2)
+                }
+                Err(e) if e.is_bad_input() => fail(e, 2),
                 Err(e) => fail(e, 1),
             }
         }

@@ -106,3 +106,41 @@ fn export_attribute_import_locate() {
     ]);
     assert_eq!(code, 2);
 }
+
+/// The exit-code contract of README ("Bad input exits with status 2 …, a
+/// runtime failure with 1") for `liuyu import`: a file that is not valid
+/// GeoJSON, and valid GeoJSON whose polygons would make an invalid dataset,
+/// are bad input (2, nothing written); a file that cannot be read at all is a
+/// runtime failure (1).
+#[test]
+fn import_exit_codes_follow_the_contract() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = |p: &str| dir.path().join(p).to_string_lossy().into_owned();
+    std::fs::write(d("broken.geojson"), "{\"type\":\"Feature\n").expect("write");
+    let square = r#"{"type":"FeatureCollection","features":[{"type":"Feature",
+        "properties":{"id":"420102","name":"江岸区"},
+        "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]}"#;
+    std::fs::write(d("elsewhere.geojson"), square).expect("write");
+    let import = |from: &str| {
+        liuyu(&[
+            "import",
+            "--layer",
+            "counties",
+            "--from",
+            from,
+            "--out",
+            &d("out"),
+        ])
+    };
+    let (code, _, err) = import(&d("broken.geojson"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("{}: geojson: ", d("broken.geojson"))),
+        "{err}"
+    );
+    let (code, _, err) = import(&d("elsewhere.geojson"));
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = import(&d("missing.geojson"));
+    assert_eq!(code, 1, "{err}");
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}

@@ -30,7 +30,7 @@ say() { echo "analyze.sh [$(( $(date +%s) - t0 ))s] $*" >&2; }
 if [[ "${SKIP_INSTALL:-0}" != 1 ]] && ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
   say "installing postgresql + postgis (Debian packages)"
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgis >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql postgresql-15-postgis-3 >/dev/null
 fi
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 

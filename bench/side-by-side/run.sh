@@ -25,15 +25,21 @@ T0=$(date +%s.%N)
 step() { printf '\n== side-by-side [%6.1fs] %s\n' "$(echo "$(date +%s.%N) - $T0" | bc)" "$*"; }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-step "apt packages (postgresql postgis wrk)"
+step "apt packages (postgresql, the PostGIS extension, wrk)"
 NEED=""
-for p in postgresql postgis wrk bc; do dpkg -s "$p" >/dev/null 2>&1 || NEED="$NEED $p"; done
+# The PostGIS extension is `postgresql-15-postgis-3` (Debian 12's PostgreSQL 15);
+# the package `postgis` alone holds only its command-line tools, and with
+# --no-install-recommends it does not bring the extension (a machine with
+# PostgreSQL preinstalled stopped here with "extension postgis is not available").
+for p in postgresql postgresql-15-postgis-3 wrk bc; do dpkg -s "$p" >/dev/null 2>&1 || NEED="$NEED $p"; done
 if [ -n "$NEED" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $NEED >/dev/null
 fi
+ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 \
+  || { echo "PostGIS extension not installed (postgis.control missing)" >&2; exit 1; }
 
 step "python venv (shapely, numpy, pyarrow, pandas, maturin)"
 VENV=${VENV:-$ROOT/target/sbs-venv}

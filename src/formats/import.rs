@@ -55,6 +55,18 @@ pub enum ImportError {
     Io(PathBuf, std::io::Error),
 }
 
+impl ImportError {
+    /// Whether the fault is in what the user gave (options, the file's content,
+    /// the dataset it would make): exit status 2 on the command line. Reading
+    /// or writing files failing is a runtime error (1).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            ImportError::Format(FormatError::Io { .. }) | ImportError::Io(..) => false,
+            ImportError::Format(_) | ImportError::Usage(_) | ImportError::Invalid { .. } => true,
+        }
+    }
+}
+
 /// Options of an import.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
