@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 13 (performance): the Python package and a smoke of the side-by-side
 # benchmark, so neither can rot. Run from the repo root; prints step times.
-#  1. apt: postgresql, postgresql-15-postgis-3, wrk (for the side-by-side smoke).
+#  1. apt: none here; the side-by-side smoke (6.) installs PostgreSQL, PostGIS and wrk.
 #  2. venv from PyPI: maturin, pytest, shapely, pyproj, numpy, pyarrow, pandas.
 #  3. clippy -D warnings on the Python crate (python/, not a default member).
 #  4. The wheel, built once (abi3), installed with pip from the file. Built in
@@ -24,22 +24,6 @@ step() {
   echo; echo "== 70-perf [$((now - T0))s, previous step $((now - LAST))s]: $*"
   LAST=$now
 }
-
-step "apt packages (postgresql, the PostGIS extension, wrk, bc)"
-NEED=""
-# The PostGIS extension is `postgresql-15-postgis-3` (Debian 12's PostgreSQL 15);
-# the package `postgis` alone holds only its command-line tools, and with
-# --no-install-recommends it does not bring the extension (a machine with
-# PostgreSQL preinstalled stopped here with "extension postgis is not available").
-for p in postgresql postgresql-15-postgis-3 wrk bc; do dpkg -s "$p" >/dev/null 2>&1 || NEED="$NEED $p"; done
-if [ -n "$NEED" ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $NEED >/dev/null
-fi
-ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 \
-  || { echo "PostGIS extension not installed (postgis.control missing)" >&2; exit 1; }
 
 step "python venv (maturin, pytest, shapely, pyproj, numpy, pyarrow, pandas)"
 export VENV="$ROOT/target/ci-venv-perf"

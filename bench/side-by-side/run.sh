@@ -21,8 +21,12 @@ SMOKE=0
 if [ $SMOKE = 1 ]; then N_RANDOM=20000; N_BORDER=5000; WRK_D=1s; else N_RANDOM=1000000; N_BORDER=200000; WRK_D=10s; fi
 WORK=${WORK:-$(mktemp -d /tmp/liuyu-sbs.XXXXXX)}
 mkdir -p "$WORK"
-T0=$(date +%s.%N)
-step() { printf '\n== side-by-side [%6.1fs] %s\n' "$(echo "$(date +%s.%N) - $T0" | bc)" "$*"; }
+T0=$(date +%s%N)
+# Elapsed time in bash arithmetic, so the script needs no `bc`.
+step() {
+  local ds=$((($(date +%s%N) - T0) / 100000000))
+  printf '\n== side-by-side [%4d.%ds] %s\n' $((ds / 10)) $((ds % 10)) "$*"
+}
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 step "apt packages (postgresql, the PostGIS extension, wrk)"
@@ -31,7 +35,7 @@ NEED=""
 # the package `postgis` alone holds only its command-line tools, and with
 # --no-install-recommends it does not bring the extension (a machine with
 # PostgreSQL preinstalled stopped here with "extension postgis is not available").
-for p in postgresql postgresql-15-postgis-3 wrk bc; do dpkg -s "$p" >/dev/null 2>&1 || NEED="$NEED $p"; done
+for p in postgresql postgresql-15-postgis-3 wrk; do dpkg -s "$p" >/dev/null 2>&1 || NEED="$NEED $p"; done
 if [ -n "$NEED" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
